@@ -1,0 +1,124 @@
+// The allowed/denied matrix over equivalence classes for one port and protocol, as bitsets.
+// Each side is computed once per class: the set of destination classes a source's egress allows,
+// and the set of source classes a destination's ingress allows. A pair is allowed when both sets
+// agree. Peer sets are built once per distinct peer, so cost grows with classes and rules, not pods².
+// It uses the same matching primitives as `evaluate`, which produces the evidence for one pair.
+import type { Protocol } from '../model/cluster.js'
+import type { CompiledRule, PeerMatcher } from './compile.js'
+import type { EndpointClass } from './classes.js'
+import type { Endpoint } from './endpoint.js'
+import { peerMatches, portMatches, resolvePort, type Evaluator } from './evaluate.js'
+
+export interface PortQuery {
+  port: number | string
+  protocol: Protocol
+}
+
+export interface ClassMatrix {
+  query: PortQuery
+  /** By policy alone: loopback and other CNI-defined defaults are applied by the caller. */
+  allowed(from: EndpointClass, to: EndpointClass): boolean
+}
+
+class Bitset {
+  private readonly words: Uint32Array
+  constructor(readonly size: number, filled = false) {
+    this.words = new Uint32Array(Math.ceil(size / 32))
+    if (filled) this.words.fill(0xffffffff)
+  }
+  set(i: number): void { this.words[i >>> 5] |= 1 << (i & 31) }
+  has(i: number): boolean { return (this.words[i >>> 5] & (1 << (i & 31))) !== 0 }
+  orAnd(a: Bitset, b: Bitset): void {
+    for (let i = 0; i < this.words.length; i++) this.words[i] |= a.words[i] & b.words[i]
+  }
+  or(a: Bitset): void {
+    for (let i = 0; i < this.words.length; i++) this.words[i] |= a.words[i]
+  }
+}
+
+export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], query: PortQuery): ClassMatrix {
+  const size = classes.length
+  const everyone = new Bitset(size, true)
+  const byNamespace = classesByNamespace(classes)
+  const namespaceLabels = new Map(classes.flatMap((c) => c.representative.kind === 'pod'
+    ? [[c.representative.pod.namespace, c.representative.namespaceLabels] as const] : []))
+  const peerSets = new Map<string, Bitset>()
+  const trafficTo = (destination: Endpoint) =>
+    ({ protocol: query.protocol, port: resolvePort(query.port, destination), destination })
+
+  const peerSet = (peer: PeerMatcher): Bitset => {
+    const key = peerKey(peer)
+    let set = peerSets.get(key)
+    if (!set) {
+      set = new Bitset(size)
+      for (const c of candidates(peer, classes, byNamespace, namespaceLabels)) {
+        if (peerMatches(peer, c.representative)) set.set(c.id)
+      }
+      peerSets.set(key, set)
+    }
+    return set
+  }
+  const rulePeers = (rule: CompiledRule): Bitset => {
+    if (!rule.peers) return everyone
+    const set = new Bitset(size)
+    for (const peer of rule.peers) set.or(peerSet(peer))
+    return set
+  }
+  const portAllows = (rule: CompiledRule, destination: Endpoint) =>
+    !rule.ports || rule.ports.some((m) => portMatches(m, trafficTo(destination)))
+
+  const egressAllows = classes.map((source) => {
+    const policies = evaluator.selecting(source.representative, 'egress')
+    if (policies.length === 0) return everyone
+    const set = new Bitset(size)
+    for (const rule of policies.flatMap((p) => p.rules.egress ?? [])) {
+      const ports = new Bitset(size)
+      for (const destination of classes) if (portAllows(rule, destination.representative)) ports.set(destination.id)
+      set.orAnd(rulePeers(rule), ports)
+    }
+    return set
+  })
+  const ingressAllows = classes.map((destination) => {
+    const policies = evaluator.selecting(destination.representative, 'ingress')
+    if (policies.length === 0) return everyone
+    const set = new Bitset(size)
+    for (const rule of policies.flatMap((p) => p.rules.ingress ?? [])) {
+      if (portAllows(rule, destination.representative)) set.or(rulePeers(rule))
+    }
+    return set
+  })
+
+  return {
+    query,
+    allowed: (from, to) => egressAllows[from.id].has(to.id) && ingressAllows[to.id].has(from.id),
+  }
+}
+
+function classesByNamespace(classes: EndpointClass[]): Map<string, EndpointClass[]> {
+  const map = new Map<string, EndpointClass[]>()
+  for (const c of classes) {
+    if (c.representative.kind !== 'pod') continue
+    const ns = c.representative.pod.namespace
+    const list = map.get(ns)
+    if (list) list.push(c)
+    else map.set(ns, [c])
+  }
+  return map
+}
+
+/** Only the classes a peer could possibly match, so a namespaced selector never scans the cluster. */
+function candidates(
+  peer: PeerMatcher, classes: EndpointClass[], byNamespace: Map<string, EndpointClass[]>,
+  namespaceLabels: Map<string, Readonly<Record<string, string>>>,
+): EndpointClass[] {
+  if (peer.kind === 'ipBlock') return classes
+  if (peer.namespaces.kind === 'policy-namespace') return byNamespace.get(peer.namespaces.name) ?? []
+  const matcher = peer.namespaces.matcher
+  return [...byNamespace.entries()].filter(([ns]) => matcher.matches(namespaceLabels.get(ns) ?? {})).flatMap(([, c]) => c)
+}
+
+function peerKey(peer: PeerMatcher): string {
+  if (peer.kind === 'ipBlock') return JSON.stringify(['ip', peer.cidr.text, peer.except.map((e) => e.text)])
+  const scope = peer.namespaces.kind === 'policy-namespace' ? peer.namespaces.name : peer.namespaces.matcher.key
+  return JSON.stringify(['pods', peer.namespaces.kind, scope, peer.pods.key])
+}

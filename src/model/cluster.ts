@@ -1,0 +1,123 @@
+// Plain data describing a cluster as the evaluator sees it. No Kubernetes client types leak in here:
+// the snapshot layer (files or live API) converts into these shapes.
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP'
+export const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'SCTP']
+
+export type Labels = Readonly<Record<string, string>>
+
+export interface LabelSelectorRequirement {
+  key: string
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'
+  values?: string[]
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>
+  matchExpressions?: LabelSelectorRequirement[]
+}
+
+export interface Namespace {
+  name: string
+  labels: Labels
+}
+
+export interface ContainerPort {
+  name?: string
+  containerPort: number
+  protocol: Protocol
+}
+
+export interface Pod {
+  namespace: string
+  name: string
+  labels: Labels
+  /** Empty when the pod has no IP yet (e.g. offline manifests without status). */
+  ips: string[]
+  ports: ContainerPort[]
+  hostNetwork: boolean
+  serviceAccountName?: string
+  nodeName?: string
+  phase?: string
+  /** Name of the workload this pod stands for when it came from a pod template. */
+  template?: { kind: string; name: string }
+}
+
+export interface IPBlock {
+  cidr: string
+  except?: string[]
+}
+
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector
+  namespaceSelector?: LabelSelector
+  ipBlock?: IPBlock
+}
+
+export interface NetworkPolicyPort {
+  protocol?: Protocol
+  port?: number | string
+  endPort?: number
+}
+
+export interface NetworkPolicyIngressRule {
+  from?: NetworkPolicyPeer[]
+  ports?: NetworkPolicyPort[]
+}
+
+export interface NetworkPolicyEgressRule {
+  to?: NetworkPolicyPeer[]
+  ports?: NetworkPolicyPort[]
+}
+
+/** networking.k8s.io/v1 NetworkPolicy, as written (absent fields stay absent: that difference matters). */
+export interface NetworkPolicy {
+  namespace: string
+  name: string
+  spec: {
+    podSelector: LabelSelector
+    policyTypes?: Array<'Ingress' | 'Egress'>
+    ingress?: NetworkPolicyIngressRule[]
+    egress?: NetworkPolicyEgressRule[]
+  }
+}
+
+export interface ServicePort {
+  name?: string
+  port: number
+  targetPort?: number | string
+  protocol: Protocol
+}
+
+export interface Service {
+  namespace: string
+  name: string
+  clusterIPs: string[]
+  selector?: Record<string, string>
+  ports: ServicePort[]
+}
+
+export interface Node {
+  name: string
+  ips: string[]
+}
+
+export interface ClusterSnapshot {
+  namespaces: Namespace[]
+  pods: Pod[]
+  policies: NetworkPolicy[]
+  services: Service[]
+  nodes: Node[]
+  /** Addresses outside the cluster the user asked about (--external). */
+  externals: string[]
+  /** Things worth telling the user about the input (skipped kinds, pods without IPs…). */
+  notes: string[]
+}
+
+export function emptySnapshot(): ClusterSnapshot {
+  return { namespaces: [], pods: [], policies: [], services: [], nodes: [], externals: [], notes: [] }
+}
+
+export function podKey(pod: { namespace: string; name: string }): string {
+  return `${pod.namespace}/${pod.name}`
+}
