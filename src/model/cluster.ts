@@ -121,3 +121,6 @@ export function emptySnapshot(): ClusterSnapshot {
 export function podKey(pod: { namespace: string; name: string }): string {
   return `${pod.namespace}/${pod.name}`
 }
+
+/** Label on everything kubectl-netpol creates in a cluster; its value is the run id. */
+export const RUN_ID_LABEL = 'netpol.kubectl.io/run-id'

@@ -1,0 +1,112 @@
+// What the user asked about: endpoint patterns (--from/--to), kubectl label selectors (-l) and
+// port queries (--port/--protocol), parsed into plain matchers. Pure: errors name the flag.
+import type { LabelSelector, LabelSelectorRequirement, Pod, Protocol } from '../model/cluster.js'
+import { PROTOCOLS } from '../model/cluster.js'
+import { InputError } from '../model/errors.js'
+import { parseAddress } from '../model/ip.js'
+import type { Endpoint } from './endpoint.js'
+import type { PortQuery } from './matrix.js'
+
+export type EndpointPattern =
+  | { kind: 'pod'; namespace: string; name: string | '*'; text: string }
+  | { kind: 'ip'; ip: string; text: string }
+
+/** `ns/pod`, `ns/*`, or an IP address. */
+export function parseEndpointPattern(text: string, flag: string): EndpointPattern {
+  if (parseAddress(text)) return { kind: 'ip', ip: text, text }
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?|\*)$/.exec(text)
+  if (!match) throw new InputError(`invalid endpoint ${JSON.stringify(text)}: expected NAMESPACE/POD, NAMESPACE/* or an IP address`, { field: flag })
+  return { kind: 'pod', namespace: match[1], name: match[3], text }
+}
+
+export function matchesPattern(endpoint: Endpoint, pattern: EndpointPattern): boolean {
+  if (pattern.kind === 'ip') return endpoint.kind === 'external' ? endpoint.key === pattern.ip : endpoint.pod.ips.includes(pattern.ip)
+  return endpoint.kind === 'pod' && endpoint.pod.namespace === pattern.namespace &&
+    (pattern.name === '*' || endpoint.pod.name === pattern.name)
+}
+
+/** Endpoints matching any of the patterns (all endpoints when there are none). */
+export function filterEndpoints(endpoints: Endpoint[], patterns: EndpointPattern[], flag: string): Endpoint[] {
+  if (patterns.length === 0) return endpoints
+  for (const pattern of patterns) {
+    if (!endpoints.some((e) => matchesPattern(e, pattern))) throw new InputError(`${pattern.text} matches no pod or address in scope`, { field: flag })
+  }
+  return endpoints.filter((e) => patterns.some((p) => matchesPattern(e, p)))
+}
+
+/** IP patterns that are not pod IPs become external endpoints. */
+export function externalAddresses(patterns: EndpointPattern[], pods: Pod[]): string[] {
+  const podIps = new Set(pods.flatMap((p) => p.ips))
+  return patterns.flatMap((p) => (p.kind === 'ip' && !podIps.has(p.ip) ? [p.ip] : []))
+}
+
+/** kubectl's label selector syntax: `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`. */
+export function parseLabelSelector(text: string, flag = '--selector'): LabelSelector {
+  const requirements: LabelSelectorRequirement[] = []
+  const matchLabels: Record<string, string> = {}
+  for (const part of splitTopLevel(text)) {
+    const item = part.trim()
+    let m: RegExpExecArray | null
+    if ((m = /^([\w./-]+)\s*(==|=)\s*([\w.-]*)$/.exec(item))) matchLabels[m[1]] = m[3]
+    else if ((m = /^([\w./-]+)\s*!=\s*([\w.-]*)$/.exec(item))) requirements.push({ key: m[1], operator: 'NotIn', values: [m[2]] })
+    else if ((m = /^([\w./-]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(item))) {
+      requirements.push({ key: m[1], operator: m[2] === 'in' ? 'In' : 'NotIn', values: m[3].split(',').map((v) => v.trim()).filter(Boolean) })
+    } else if ((m = /^!([\w./-]+)$/.exec(item))) requirements.push({ key: m[1], operator: 'DoesNotExist' })
+    else if ((m = /^([\w./-]+)$/.exec(item))) requirements.push({ key: m[1], operator: 'Exists' })
+    else throw new InputError(`cannot parse label selector ${JSON.stringify(text)} at ${JSON.stringify(item)}`, { field: flag })
+  }
+  return { matchLabels, matchExpressions: requirements }
+}
+
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = []
+  let depth = 0
+  let current = ''
+  for (const ch of text) {
+    if (ch === '(') depth++
+    if (ch === ')') depth--
+    if (ch === ',' && depth === 0) {
+      parts.push(current)
+      current = ''
+    } else current += ch
+  }
+  if (current.trim()) parts.push(current)
+  return parts
+}
+
+export function parseProtocol(text: string, flag = '--protocol'): Protocol {
+  const protocol = text.toUpperCase()
+  if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new InputError(`invalid protocol ${JSON.stringify(text)}: expected TCP, UDP or SCTP`, { field: flag })
+  return protocol as Protocol
+}
+
+/** A port number 1-65535 or a port name (IANA service name syntax). */
+export function parsePort(text: string, flag = '--port'): number | string {
+  if (/^\d+$/.test(text)) {
+    const port = Number(text)
+    if (port < 1 || port > 65535) throw new InputError(`invalid port ${text}: must be between 1 and 65535`, { field: flag })
+    return port
+  }
+  if (!/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(text) || text.includes('--')) {
+    throw new InputError(`invalid port ${JSON.stringify(text)}: expected a number or a port name (lowercase letters, digits and '-', at most 15)`, { field: flag })
+  }
+  return text
+}
+
+/**
+ * The queries to evaluate: every --port with the --protocol (TCP by default), or when no port is
+ * given, every port the destinations declare (80/TCP when none declares any).
+ */
+export function portQueries(ports: Array<number | string>, protocol: Protocol | undefined, destinations: Endpoint[]): PortQuery[] {
+  if (ports.length > 0) return ports.map((port) => ({ port, protocol: protocol ?? 'TCP' }))
+  const declared = new Map<string, PortQuery>()
+  for (const d of destinations) {
+    if (d.kind !== 'pod') continue
+    for (const p of d.pod.ports) {
+      if (protocol && p.protocol !== protocol) continue
+      declared.set(`${p.containerPort}/${p.protocol}`, { port: p.containerPort, protocol: p.protocol })
+    }
+  }
+  const queries = [...declared.values()].sort((a, b) => Number(a.port) - Number(b.port) || a.protocol.localeCompare(b.protocol))
+  return queries.length > 0 ? queries : [{ port: 80, protocol: protocol ?? 'TCP' }]
+}

@@ -1,0 +1,103 @@
+// The filesystem edge of the offline snapshot: manifest files, directories and stdin → parsed documents.
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { extname, join } from 'node:path'
+import { parseAllDocuments } from 'yaml'
+import type { ClusterSnapshot } from '../model/cluster.js'
+import { InputError } from '../model/errors.js'
+import { snapshotFromObjects, type ManifestDocument, type SnapshotOptions } from './objects.js'
+
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json']
+const STDIN_PATH = '-'
+const STDIN_NAME = '<stdin>'
+
+export interface LoadOptions {
+  /** Read for the path `-`; defaults to process.stdin. */
+  stdin?: AsyncIterable<string | Buffer>
+}
+
+export async function loadSnapshotFromFiles(paths: string[], options: SnapshotOptions & LoadOptions = {}): Promise<ClusterSnapshot> {
+  return snapshotFromObjects(await loadManifestFiles(paths, options), options)
+}
+
+/** Every document of every manifest; directories are searched recursively for *.yaml, *.yml and *.json. */
+export async function loadManifestFiles(paths: string[], options: LoadOptions = {}): Promise<ManifestDocument[]> {
+  const documents: ManifestDocument[] = []
+  for (const path of paths) {
+    if (path === STDIN_PATH) {
+      documents.push(...parseManifest(STDIN_NAME, await readAll(options.stdin ?? process.stdin)))
+      continue
+    }
+    for (const file of await manifestFilesAt(path)) {
+      documents.push(...parseManifest(file, await readText(file)))
+    }
+  }
+  return documents
+}
+
+async function manifestFilesAt(path: string): Promise<string[]> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(error.code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${error.message}`, { file: path })
+  })
+  if (!info.isDirectory()) return [path]
+  const files = await manifestFilesUnder(path)
+  if (files.length === 0) throw new InputError('directory contains no .yaml, .yml or .json files', { file: path })
+  return files
+}
+
+async function manifestFilesUnder(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true })
+  const sorted = entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const files: string[] = []
+  for (const entry of sorted) {
+    const path = join(directory, entry.name)
+    if (entry.isDirectory()) files.push(...(await manifestFilesUnder(path)))
+    else if (MANIFEST_EXTENSIONS.includes(extname(entry.name).toLowerCase())) files.push(path)
+  }
+  return files
+}
+
+async function readText(file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((error: Error) => {
+    throw new InputError(`cannot read: ${error.message}`, { file })
+  })
+}
+
+async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function parseManifest(file: string, text: string): ManifestDocument[] {
+  return file.toLowerCase().endsWith('.json') ? [parseJson(file, text)] : parseYaml(file, text)
+}
+
+function parseYaml(file: string, text: string): ManifestDocument[] {
+  return Array.from(parseAllDocuments(text), (document, index) => {
+    const [error] = document.errors
+    if (error) {
+      const position = error.linePos?.[0]
+      const where = position ? ` at line ${position.line}, column ${position.col}` : ''
+      // yaml's message repeats the position and a code excerpt after the first line; keep the reason only.
+      const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+      throw new InputError(`YAML syntax error${where}: ${reason}`, { file, document: index })
+    }
+    return { file, index, object: document.toJS() as unknown }
+  })
+}
+
+function parseJson(file: string, text: string): ManifestDocument {
+  try {
+    return { file, index: 0, object: JSON.parse(text) as unknown }
+  } catch (error) {
+    const reason = (error as Error).message
+    const offset = /at position (\d+)/.exec(reason)?.[1]
+    const where = offset === undefined ? '' : ` at ${lineAndColumn(text, Number(offset))}`
+    throw new InputError(`JSON syntax error${where}: ${reason.replace(/ in JSON at position \d+.*$/, '')}`, { file, document: 0 })
+  }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n')
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`
+}
