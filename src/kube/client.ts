@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import * as k8s from '@kubernetes/client-node'
+// Not re-exported by the package index; the package has no exports map, so the deep path is stable.
+import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js'
 import { ClusterError } from '../model/errors.js'
 
 export interface KubeOptions {
@@ -146,5 +148,5 @@ function serverMessage(error: unknown): string {
 
 /** The wire JSON of a typed client-node object (client-node renames some fields, e.g. `from` → `_from`). */
 export function toWireJson(item: object, type: string): object {
-  return k8s.ObjectSerializer.serialize(item, type) as object
+  return ObjectSerializer.serialize(item, type, '') as object
 }
