@@ -58,24 +58,37 @@ export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], quer
     }
     return set
   }
+  // A rule is shared by every class its policy selects: its peer and port sets are built once.
+  const rulePeerSets = new Map<CompiledRule, Bitset>()
   const rulePeers = (rule: CompiledRule): Bitset => {
     if (!rule.peers) return everyone
-    const set = new Bitset(size)
-    for (const peer of rule.peers) set.or(peerSet(peer))
+    let set = rulePeerSets.get(rule)
+    if (!set) {
+      set = new Bitset(size)
+      for (const peer of rule.peers) set.or(peerSet(peer))
+      rulePeerSets.set(rule, set)
+    }
     return set
   }
   const portAllows = (rule: CompiledRule, destination: Endpoint) =>
     !rule.ports || rule.ports.some((m) => portMatches(m, trafficTo(destination)))
+  const rulePortSets = new Map<CompiledRule, Bitset>()
+  const rulePorts = (rule: CompiledRule): Bitset => {
+    if (!rule.ports) return everyone
+    let set = rulePortSets.get(rule)
+    if (!set) {
+      set = new Bitset(size)
+      for (const destination of classes) if (portAllows(rule, destination.representative)) set.set(destination.id)
+      rulePortSets.set(rule, set)
+    }
+    return set
+  }
 
   const egressAllows = classes.map((source) => {
     const policies = evaluator.selecting(source.representative, 'egress')
     if (policies.length === 0) return everyone
     const set = new Bitset(size)
-    for (const rule of policies.flatMap((p) => p.rules.egress ?? [])) {
-      const ports = new Bitset(size)
-      for (const destination of classes) if (portAllows(rule, destination.representative)) ports.set(destination.id)
-      set.orAnd(rulePeers(rule), ports)
-    }
+    for (const rule of policies.flatMap((p) => p.rules.egress ?? [])) set.orAnd(rulePeers(rule), rulePorts(rule))
     return set
   })
   const ingressAllows = classes.map((destination) => {

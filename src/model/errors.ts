@@ -6,6 +6,8 @@ export const ExitCode = {
   disagreement: 1,
   usage: 2,
   unknown: 3,
+  /** A bug: anything not foreseen. */
+  internal: 70,
 } as const
 
 export interface InputLocation {

@@ -1,0 +1,22 @@
+// What every command shares: --debug, one-line errors with distinct exit codes, and the exit code
+// set from the report rather than by throwing (so --json still prints the report).
+import { Command, Flags } from '@oclif/core'
+import { ExitCode } from '../model/errors.js'
+
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    debug: Flags.boolean({ description: 'Show stack traces and internal details on errors.', helpGroup: 'GLOBAL' }),
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    // this.exit() in oclif throws an ExitError: let it through untouched.
+    if (error.oclif?.exit !== undefined && error.name === 'ExitError') throw error
+    const usage = error.oclif?.exit === 2 || /Nonexistent flag|Unexpected argument|Expected --|Missing required flag|Expected a|requires a value|cannot also be provided/.test(error.message)
+    const code = error.exitCode ?? (usage ? ExitCode.usage : ExitCode.internal)
+    const firstLine = error.message.split('\n')[0].replace(/^Error: /, '')
+    process.stderr.write(`error: ${firstLine}${usage && !error.exitCode ? ` (see \`kubectl netpol ${this.id?.replace(/:/g, ' ') ?? ''} --help\`)` : ''}\n`)
+    if (process.argv.includes('--debug')) process.stderr.write(`${error.stack ?? ''}\n`)
+    else if (code === ExitCode.internal) process.stderr.write('this is a bug in kubectl-netpol; run again with --debug for details\n')
+    process.exitCode = code
+  }
+}

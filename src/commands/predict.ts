@@ -1,0 +1,42 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../cli/base.js'
+import { fileFlag, kubeFlags, queryFlags, snapshotSource, terminalWidth } from '../cli/flags.js'
+import { printDiagnostics } from '../cli/diagnostics.js'
+import { ExitCode } from '../model/errors.js'
+import { renderPredict, type PredictFormat } from '../report/predict.js'
+import { predict, type PredictReport } from '../workflows/predict.js'
+
+export default class Predict extends BaseCommand {
+  static override summary = 'Predict which connections NetworkPolicy allows, from manifests or the live cluster.'
+  static override description = 'Evaluates every (source, destination, port, protocol) in scope with the NetworkPolicy rules and prints the allowed/denied matrix. Nothing is created in the cluster.'
+  static override enableJsonFlag = true
+  static override examples = [
+    '<%= config.bin %> predict -f manifests/ --port 80 --protocol TCP',
+    '<%= config.bin %> predict -n shop -n payments --port 8080 -o wide',
+    '<%= config.bin %> predict -f world.yaml --from x/a --to "y/*" --port serve-80-tcp -o json',
+  ]
+
+  static override flags = {
+    ...fileFlag,
+    ...kubeFlags,
+    ...queryFlags,
+    output: Flags.string({ char: 'o', description: 'Output format.', options: ['table', 'wide', 'json', 'yaml', 'markdown'], default: 'table' }),
+    strict: Flags.boolean({ description: 'Exit 1 when a lint warning is found.' }),
+  }
+
+  async run(): Promise<PredictReport> {
+    const { flags } = await this.parse(Predict)
+    const report = await predict({
+      source: snapshotSource(flags),
+      from: flags.from ?? [],
+      to: flags.to ?? [],
+      ports: flags.port ?? [],
+      protocol: flags.protocol,
+      externals: flags.external ?? [],
+    })
+    printDiagnostics(report)
+    if (!this.jsonEnabled()) process.stdout.write(renderPredict(report, flags.output as PredictFormat, terminalWidth()))
+    process.exitCode = flags.strict && report.warnings.length > 0 ? ExitCode.disagreement : ExitCode.ok
+    return report
+  }
+}

@@ -1,0 +1,73 @@
+// Renders an explanation the way a person preparing for CKA reasons about it: the source's egress
+// side, the destination's ingress side, the deciding rule quoted as YAML, then the answer.
+import type { ExplainedPolicy, ExplainedRule, ExplainedSide, Explanation } from '../evaluate/explain.js'
+import type { ExplainReport } from '../workflows/predict.js'
+import { indent, toYaml } from './format.js'
+
+export type ExplainFormat = 'text' | 'json' | 'yaml'
+
+export function renderExplain(report: ExplainReport, format: ExplainFormat): string {
+  if (format === 'json') return JSON.stringify(report, null, 2) + '\n'
+  if (format === 'yaml') return toYaml(report)
+  return report.explanations.map(explanationText).join('\n')
+}
+
+export function explanationText(e: Explanation): string {
+  const port = e.resolvedPort !== undefined && e.resolvedPort !== e.port ? `${e.port} (= ${e.resolvedPort})` : `${e.port}`
+  const lines = [
+    `Connection: ${e.from} → ${e.to} on ${e.protocol}/${port}`,
+    '',
+    ...sideText(e.sides[0], e.from),
+    '',
+    ...sideText(e.sides[1], e.to),
+    '',
+    ...e.cniDefined.map((c) => `Note (CNI-defined): ${c.note}`),
+    `Result: ${e.allowed ? 'ALLOWED' : 'DENIED'}${resultReason(e)}`,
+  ]
+  return lines.join('\n') + '\n'
+}
+
+function sideText(side: ExplainedSide, endpoint: string): string[] {
+  const title = side.direction === 'egress' ? `Egress from ${endpoint} (source side)` : `Ingress to ${endpoint} (destination side)`
+  if (side.exempt === 'external') return [title, `  ${endpoint} is outside the cluster: no NetworkPolicy applies to it → allowed`]
+  if (side.exempt === 'host-network') return [title, `  ${endpoint} uses the host network: NetworkPolicy does not isolate it → allowed`]
+  if (!side.isolated) {
+    const ns = endpoint.split('/')[0]
+    return [title, `  not isolated: no NetworkPolicy in namespace ${ns} selects ${endpoint} for ${side.direction} → allowed`]
+  }
+  const names = side.policies.map((p) => `${p.policy} (podSelector ${p.podSelector})`).join(', ')
+  const lines = [title, `  isolated by ${side.policies.length} ${side.policies.length === 1 ? 'policy' : 'policies'}: ${names}`]
+  const deciding = side.policies.flatMap((p) => p.rules.filter((r) => r.matched).map((r) => [p, r] as const))
+  if (deciding.length > 0) {
+    const [policy, rule] = deciding[0]
+    lines.push(`  ✔ allowed by ${policy.policy} ${side.direction}[${rule.index}]${matchDetail(rule, side.direction)}:`)
+    lines.push(indent(toYaml([rule.rule]), '      '))
+    if (deciding.length > 1) lines.push(`  (also allowed by ${deciding.slice(1).map(([p, r]) => `${p.policy} ${side.direction}[${r.index}]`).join(', ')})`)
+  } else {
+    lines.push(`  ✘ no rule allows it → denied`)
+    for (const policy of side.policies) lines.push(...whyNot(policy, side.direction))
+  }
+  return lines
+}
+
+function matchDetail(rule: ExplainedRule, direction: string): string {
+  const list = direction === 'ingress' ? 'from' : 'to'
+  const peer = rule.peer === 'all' ? `no ${list} list: any peer` : `${list}[${rule.peer}]`
+  const port = rule.port === 'all' ? 'no ports list: any port' : `ports[${rule.port}]`
+  return ` (${peer}; ${port})`
+}
+
+function whyNot(policy: ExplainedPolicy, direction: string): string[] {
+  if (policy.rules.length === 0) return [`    ${policy.policy}: has no ${direction} rules (it only isolates)`]
+  return policy.rules.map((r) => {
+    const failed = [r.peer === 'none' ? 'the peer is not listed' : '', r.port === 'none' ? 'the port/protocol is not listed' : ''].filter(Boolean)
+    return `    ${policy.policy} ${direction}[${r.index}]: ${failed.join(' and ')}`
+  })
+}
+
+function resultReason(e: Explanation): string {
+  if (e.allowed && e.cniDefined.some((c) => c.kind === 'loopback')) return ' (a pod reaching itself)'
+  const blocked = e.sides.filter((s) => !s.allowed).map((s) => (s.direction === 'egress' ? 'the source\'s egress' : 'the destination\'s ingress'))
+  if (!e.allowed) return ` — blocked by ${blocked.join(' and ')}`
+  return ' — both the source\'s egress and the destination\'s ingress allow it'
+}
