@@ -1,0 +1,117 @@
+// Predicted versus observed, per job: a keyed join on job id. Pure.
+import type { Verdict } from '../evaluate/evaluate.js'
+import type { ProbeJob } from '../plan/plan.js'
+import type { Observation } from '../probe/script.js'
+
+/** What happened to one job's probe. A value, never an exception: failures are outcomes too. */
+export type ProbeResult =
+  | { jobId: string; ran: true; observation: Observation; elapsedMs: number; detail: string }
+  | { jobId: string; ran: false; reason: NotRunReason; detail: string }
+
+export type NotRunReason = 'unverifiable' | 'pod-failed' | 'not-probed'
+
+export type Predicted = 'allowed' | 'denied'
+export type Observed = 'allowed' | 'blocked' | 'refused' | 'dns-failure' | 'error' | 'unverifiable' | 'unknown'
+export type CheckVerdict = 'agree' | 'over-enforced' | 'under-enforced' | 'unknown'
+
+export interface ReconciledCheck {
+  job: ProbeJob
+  predicted: Predicted
+  observed: Observed
+  verdict: CheckVerdict
+  /** Why the verdict is what it is, when that is not obvious from the two words. */
+  note?: string
+  detail: string
+  attempts: number
+  prediction: Verdict
+}
+
+export interface Summary {
+  checks: number
+  agree: number
+  overEnforced: number
+  underEnforced: number
+  unknown: number
+}
+
+export function observedOf(result: ProbeResult): Observed {
+  if (!result.ran) return result.reason === 'unverifiable' ? 'unverifiable' : 'unknown'
+  switch (result.observation) {
+    case 'connected': return 'allowed'
+    case 'timeout':
+    case 'unreachable': return 'blocked'
+    case 'refused': return 'refused'
+    case 'dns-failure': return 'dns-failure'
+    case 'error': return 'error'
+  }
+}
+
+export interface ReconcileInput {
+  job: ProbeJob
+  prediction: Verdict
+  result: ProbeResult
+  attempts: number
+  /** True when we know a server listens on the target (scenario worlds), so a refusal is a policy reject. */
+  serverListens: boolean
+}
+
+export function reconcileOne({ job, prediction, result, attempts, serverListens }: ReconcileInput): ReconciledCheck {
+  const predicted: Predicted = prediction.allowed ? 'allowed' : 'denied'
+  const observed = observedOf(result)
+  const { verdict, note } = judge(predicted, observed, serverListens, result)
+  return { job, predicted, observed, verdict, note, detail: result.detail, attempts, prediction }
+}
+
+function judge(predicted: Predicted, observed: Observed, serverListens: boolean, result: ProbeResult): { verdict: CheckVerdict; note?: string } {
+  switch (observed) {
+    case 'allowed':
+      return predicted === 'allowed' ? { verdict: 'agree' } : { verdict: 'under-enforced', note: 'predicted denied, but the connection went through' }
+    case 'blocked':
+      return predicted === 'denied' ? { verdict: 'agree' } : { verdict: 'over-enforced', note: 'predicted allowed, but the connection timed out' }
+    case 'refused':
+      if (predicted === 'denied') return { verdict: 'agree', note: 'refused: the CNI rejects denied connections (or nothing listens)' }
+      return serverListens
+        ? { verdict: 'over-enforced', note: 'predicted allowed, but the connection was rejected although a server listens' }
+        : { verdict: 'unknown', note: 'connection refused: either nothing listens on that port or the CNI rejected it; the probe cannot tell which' }
+    case 'dns-failure':
+      return { verdict: 'unknown', note: 'the Service name did not resolve from the source: check its DNS egress' }
+    case 'unverifiable':
+      return { verdict: 'unknown', note: 'UDP without a known responder: a silent port looks the same as a blocked one' }
+    case 'error':
+      return { verdict: 'unknown', note: `the probe could not run the check: ${result.detail}` }
+    case 'unknown':
+      return { verdict: 'unknown', note: result.ran ? undefined : result.detail }
+  }
+}
+
+export function summarize(checks: ReconciledCheck[]): Summary {
+  const count = (v: CheckVerdict) => checks.filter((c) => c.verdict === v).length
+  return { checks: checks.length, agree: count('agree'), overEnforced: count('over-enforced'), underEnforced: count('under-enforced'), unknown: count('unknown') }
+}
+
+/** Disagreements first (under-enforced, the security findings, before over-enforced), then unknown, then agreement. */
+export function orderForReport(checks: ReconciledCheck[]): ReconciledCheck[] {
+  const rank: Record<CheckVerdict, number> = { 'under-enforced': 0, 'over-enforced': 1, unknown: 2, agree: 3 }
+  return [...checks].sort((a, b) => rank[a.verdict] - rank[b.verdict] || a.job.id.localeCompare(b.job.id))
+}
+
+export function isDisagreement(check: ReconciledCheck): boolean {
+  return check.verdict === 'over-enforced' || check.verdict === 'under-enforced'
+}
+
+/** Patterns across checks that point at one cause. */
+export function diagnose(checks: ReconciledCheck[]): string[] {
+  const diagnoses: string[] = []
+  const deniedObserved = checks.filter((c) => c.predicted === 'denied' && ['allowed', 'blocked', 'refused'].includes(c.observed))
+  if (deniedObserved.length > 0 && deniedObserved.every((c) => c.observed === 'allowed')) {
+    diagnoses.push(`the CNI does not appear to enforce NetworkPolicy: all ${deniedObserved.length} connections predicted denied went through (is a policy enforcer such as Calico, Cilium or kube-router installed?)`)
+  }
+  const dnsSources = [...new Set(checks.filter((c) => c.observed === 'dns-failure').map((c) => c.job.from.key))]
+  if (dnsSources.length > 0) {
+    diagnoses.push(`name lookups failed from ${dnsSources.slice(0, 5).join(', ')}${dnsSources.length > 5 ? ', …' : ''}: this looks like missing DNS egress (allow UDP and TCP 53 to kube-system/k8s-app=kube-dns)`)
+  }
+  const failedSources = new Map<string, string>()
+  for (const c of checks) if (c.observed === 'unknown' && c.detail) failedSources.set(c.job.from.key, c.detail)
+  for (const [source, detail] of failedSources) diagnoses.push(`no probe ran for ${source}: ${detail}`)
+  return diagnoses
+}
