@@ -1,6 +1,7 @@
 // The one module that talks to @kubernetes/client-node. Everything else receives plain data or
 // the narrow KubeClient interface below.
 import { existsSync } from 'node:fs'
+import { Writable } from 'node:stream'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import * as k8s from '@kubernetes/client-node'
@@ -27,6 +28,53 @@ export interface KubeClient {
   authorization: k8s.AuthorizationV1Api
   /** Runs an API call with the request timeout and turns transport/API failures into ClusterError. */
   call<T>(what: string, request: () => Promise<T>): Promise<T>
+  /** Runs a command in a container and collects its output. Never throws for a non-zero exit. */
+  exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult>
+  createPod(namespace: string, pod: object): Promise<ObjectRef>
+  createConfigMap(namespace: string, configMap: object): Promise<ObjectRef>
+  /** Pods as wire JSON (metadata, spec, status). */
+  listPods(namespace: string | undefined, labelSelector: string): Promise<WirePod[]>
+  /** Deletes the labelled pods (no grace period) and ConfigMaps of one namespace. */
+  deleteLabelled(namespace: string, labelSelector: string): Promise<void>
+  /** Namespaced objects carrying the label, across all namespaces. */
+  findLabelled(labelSelector: string): Promise<Array<ObjectRef & { kind: 'Pod' | 'ConfigMap'; labels: Record<string, string> }>>
+  addEphemeralContainer(namespace: string, pod: string, container: object): Promise<void>
+  /** SelfSubjectAccessReview: may the current user do this? */
+  canI(attributes: { verb: string; resource: string; subresource?: string; group?: string; namespace?: string }): Promise<boolean>
+}
+
+export interface ObjectRef {
+  namespace: string
+  name: string
+  uid: string
+}
+
+/** The fields of a pod the probe reads, in wire form. */
+export interface WirePod {
+  metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> }
+  spec?: { nodeName?: string }
+  status?: {
+    phase?: string
+    podIP?: string
+    reason?: string
+    message?: string
+    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>
+    containerStatuses?: ContainerStatus[]
+    ephemeralContainerStatuses?: ContainerStatus[]
+  }
+}
+
+export interface ContainerStatus {
+  name: string
+  state?: { running?: object; waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } }
+}
+
+export interface ExecResult {
+  stdout: string
+  stderr: string
+  /** undefined when the command did not finish (timeout, connection lost). */
+  exitCode?: number
+  error?: string
 }
 
 export function connect(options: KubeOptions = {}): KubeClient {
@@ -44,7 +92,79 @@ export function connect(options: KubeOptions = {}): KubeClient {
     discovery: config.makeApiClient(k8s.DiscoveryV1Api),
     authorization: config.makeApiClient(k8s.AuthorizationV1Api),
     call: (what, request) => callApi(what, request, cluster.server, options.requestTimeout),
+    exec: (namespace, pod, container, command, timeoutMs) => execIn(config, namespace, pod, container, command, timeoutMs),
+    ...resourceOperations(config, (what, request) => callApi(what, request, cluster.server, options.requestTimeout)),
   }
+}
+
+type Caller = <T>(what: string, request: () => Promise<T>) => Promise<T>
+
+function resourceOperations(config: k8s.KubeConfig, call: Caller) {
+  const core = config.makeApiClient(k8s.CoreV1Api)
+  const authorization = config.makeApiClient(k8s.AuthorizationV1Api)
+  const ref = (o: { metadata?: { namespace?: string; name?: string; uid?: string } }): ObjectRef =>
+    ({ namespace: o.metadata?.namespace ?? '', name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '' })
+  return {
+    createPod: async (namespace: string, pod: object) =>
+      ref(await call(`create pod in ${namespace}`, () => core.createNamespacedPod({ namespace, body: pod as k8s.V1Pod }))),
+    createConfigMap: async (namespace: string, configMap: object) =>
+      ref(await call(`create configmap in ${namespace}`, () => core.createNamespacedConfigMap({ namespace, body: configMap as k8s.V1ConfigMap }))),
+    listPods: async (namespace: string | undefined, labelSelector: string) => {
+      const list = await call('list pods', () => namespace
+        ? core.listNamespacedPod({ namespace, labelSelector })
+        : core.listPodForAllNamespaces({ labelSelector }))
+      return list.items.map((pod) => toWireJson(pod, 'V1Pod') as WirePod)
+    },
+    deleteLabelled: async (namespace: string, labelSelector: string) => {
+      await call(`delete probe pods in ${namespace}`, () => core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 }))
+      await call(`delete run objects in ${namespace}`, () => core.deleteCollectionNamespacedConfigMap({ namespace, labelSelector, propagationPolicy: 'Background' }))
+    },
+    findLabelled: async (labelSelector: string) => {
+      const [pods, configMaps] = await Promise.all([
+        call('list pods', () => core.listPodForAllNamespaces({ labelSelector })),
+        call('list configmaps', () => core.listConfigMapForAllNamespaces({ labelSelector })),
+      ])
+      return [
+        ...pods.items.map((o) => ({ ...ref(o), kind: 'Pod' as const, labels: o.metadata?.labels ?? {} })),
+        ...configMaps.items.map((o) => ({ ...ref(o), kind: 'ConfigMap' as const, labels: o.metadata?.labels ?? {} })),
+      ]
+    },
+    addEphemeralContainer: async (namespace: string, name: string, container: object) => {
+      await call(`add ephemeral container to ${namespace}/${name}`, () => core.patchNamespacedPodEphemeralcontainers(
+        { namespace, name, body: { spec: { ephemeralContainers: [container] } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
+      ))
+    },
+    canI: async (attributes: { verb: string; resource: string; subresource?: string; group?: string; namespace?: string }) => {
+      const review = await call('check permissions', () => authorization.createSelfSubjectAccessReview({
+        body: { spec: { resourceAttributes: attributes } } as k8s.V1SelfSubjectAccessReview,
+      }))
+      return review.status?.allowed === true
+    },
+  }
+}
+
+function execIn(config: k8s.KubeConfig, namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    let stdout = ''
+    let stderr = ''
+    const sink = (append: (text: string) => void) => new Writable({ write(chunk, _enc, done) { append(chunk.toString()); done() } })
+    let settled = false
+    const finish = (result: Partial<ExecResult>) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      resolve({ stdout, stderr, ...result })
+    }
+    const timer = setTimeout(() => finish({ error: `exec did not finish within ${Math.round(timeoutMs / 1000)}s` }), timeoutMs)
+    new k8s.Exec(config).exec(namespace, pod, container, command, sink((t) => { stdout += t }), sink((t) => { stderr += t }), null, false, (status) => {
+      const exitCause = status.details?.causes?.find((c) => c.reason === 'ExitCode')
+      finish({ exitCode: status.status === 'Success' ? 0 : exitCause ? Number(exitCause.message) : undefined, error: status.status === 'Success' || exitCause ? undefined : status.message })
+    }).then((socket) => {
+      socket.on('close', () => setTimeout(() => finish({ error: 'the exec connection closed without a status' }), 50))
+      socket.on('error', (error: Error) => finish({ error: error.message }))
+    }, (error: unknown) => finish({ error: describeApiError(`exec into ${namespace}/${pod}`, error, config.getCurrentCluster()?.server ?? '').message }))
+  })
 }
 
 /**

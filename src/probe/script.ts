@@ -1,5 +1,5 @@
 // The program a probe container runs, and the parser for what it prints. The container gets the
-// checks on stdin, runs them concurrently (bounded), and prints one line per check:
+// checks as an argument (exec stdin cannot be half-closed on older API servers), runs them concurrently (bounded), and prints one line per check:
 //   NETPOL <index> <exit code> <elapsed ms> <tool output on one line>
 // Classification happens here, in TypeScript, where it can be tested without a cluster.
 import type { Protocol } from '../model/cluster.js'
@@ -23,8 +23,9 @@ export interface CheckOutcome {
   detail: string
 }
 
+/** Arguments: $1 per-check timeout (s), $2 parallelism, $3 the checks, one `index mode host port` per line. */
 export const PROBE_SCRIPT = String.raw`
-T="$1"; P="$2"
+T="$1"; P="$2"; CHECKS="$3"
 check() {
   local n="$1" mode="$2" host="$3" port="$4" out rc start
   start=$(date +%s%N)
@@ -43,7 +44,7 @@ while read -r n mode host port; do
   check "$n" "$mode" "$host" "$port" &
   running=$((running + 1))
   if [ "$running" -ge "$P" ]; then wait -n; running=$((running - 1)); fi
-done
+done <<< "$CHECKS"
 wait
 echo "NETPOL-DONE"
 `

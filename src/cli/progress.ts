@@ -1,0 +1,28 @@
+// Turns workflow events into listr2 progress on stderr (a live task list on a terminal, plain
+// lines otherwise), so stdout carries only the report.
+import { Listr, ListrLogger, ProcessOutput } from 'listr2'
+
+export type ProgressUpdate = (title: string) => void
+
+export async function withProgress<T>(title: string, work: (update: ProgressUpdate) => Promise<T>, quiet: boolean): Promise<T> {
+  if (quiet) return work(() => {})
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) })
+  let result: T | undefined
+  const tasks = new Listr([{
+    title,
+    task: async (_ctx, task) => {
+      result = await work((text) => { task.title = text })
+      task.title = title
+    },
+  }], {
+    renderer: 'default',
+    fallbackRenderer: 'simple',
+    fallbackRendererCondition: !process.stderr.isTTY,
+    rendererOptions: { logger },
+    fallbackRendererOptions: { logger },
+    exitOnError: true,
+    registerSignalListeners: false,
+  })
+  await tasks.run()
+  return result as T
+}

@@ -1,0 +1,93 @@
+// The objects a probe run creates, as plain manifests. Pure, so their safety properties are
+// unit-tested: the probe pod carries the source's identity (namespace, labels, service account) so
+// every policy selects it exactly as it selects the source, but it
+//   - never becomes Ready (a readiness gate nobody sets), so it never joins a Service's endpoints;
+//   - has a controller ownerReference to the run's ConfigMap, so no workload controller adopts it
+//     and deleting the ConfigMap garbage-collects it server-side;
+//   - ends by itself (activeDeadlineSeconds), in case the run is killed before it can clean up;
+//   - passes Pod Security "restricted": non-root numeric UID, no privilege escalation, all
+//     capabilities dropped, RuntimeDefault seccomp (TCP connects need no capability).
+import type { PodEndpoint } from '../evaluate/endpoint.js'
+import { RUN_ID_LABEL } from '../model/cluster.js'
+
+export const DEFAULT_IMAGE = 'nicolaka/netshoot:v0.13'
+export const PROBE_CONTAINER = 'probe'
+export const NEVER_READY_GATE = 'netpol.kubectl.io/probe-never-ready'
+export const SOURCE_ANNOTATION = 'netpol.kubectl.io/source'
+const NOBODY = 65534
+
+export interface RunIdentity {
+  runId: string
+  image: string
+  /** Seconds after which the kubelet kills the probe pod whatever happens. */
+  deadlineSeconds: number
+}
+
+export function runObjectName(runId: string): string {
+  return `netpol-run-${runId}`
+}
+
+export function runConfigMap(namespace: string, run: RunIdentity): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: runObjectName(run.runId), namespace, labels: { [RUN_ID_LABEL]: run.runId } },
+    data: { purpose: 'Owner of the kubectl-netpol probe pods of one run; deleting it deletes them.' },
+  }
+}
+
+const restrictedContainerSecurity = {
+  runAsNonRoot: true,
+  runAsUser: NOBODY,
+  runAsGroup: NOBODY,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+}
+
+export function probePod(source: PodEndpoint, run: RunIdentity, owner: { name: string; uid: string }): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: 'netpol-probe-',
+      namespace: source.pod.namespace,
+      labels: { ...source.pod.labels, [RUN_ID_LABEL]: run.runId },
+      annotations: { [SOURCE_ANNOTATION]: source.key },
+      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: false }],
+    },
+    spec: {
+      serviceAccountName: source.pod.serviceAccountName ?? 'default',
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: run.deadlineSeconds,
+      terminationGracePeriodSeconds: 0,
+      readinessGates: [{ conditionType: NEVER_READY_GATE }],
+      securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: PROBE_CONTAINER,
+        image: run.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['sleep', String(run.deadlineSeconds)],
+        securityContext: restrictedContainerSecurity,
+        resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '256Mi' } },
+      }],
+    },
+  }
+}
+
+/** `--mode ephemeral`: a container added to the source pod itself; it stays in the pod spec forever. */
+export function probeEphemeralContainer(run: RunIdentity): object {
+  return {
+    name: ephemeralContainerName(run.runId),
+    image: run.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['sleep', String(run.deadlineSeconds)],
+    securityContext: restrictedContainerSecurity,
+  }
+}
+
+export function ephemeralContainerName(runId: string): string {
+  return `netpol-probe-${runId}`
+}
