@@ -1,0 +1,251 @@
+// `kubectl netpol probe` on the real cluster: the enforcer's behaviour is measured, not assumed.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import * as k8s from '@kubernetes/client-node'
+import { parseAllDocuments } from 'yaml'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  API_SERVER, clusterAvailable, clusterCA, createPodAndWait, createTestNamespace, deleteNamespace, kubeClients,
+  policiesEnforced, serverPod, waitFor,
+} from './support/cluster.js'
+import { runCli, startCli } from './support/cli.js'
+
+const RUN_ID_LABEL = 'netpol.kubectl.io/run-id'
+const enforced = clusterAvailable() && policiesEnforced()
+
+interface World {
+  x: string
+  y: string
+}
+
+/**
+ * The small world of the issue: namespaces x and y, servers x/a, x/b, y/a on 80 and 81, and four
+ * kinds of policy: default deny (x), allow by namespace, a named port, egress to one namespace.
+ */
+async function createWorld(): Promise<World> {
+  const x = await createTestNamespace('probe-x', { role: 'x' })
+  const y = await createTestNamespace('probe-y', { role: 'y' })
+  const ports = (name: string) => [80, 81].map((port) => ({ name: `serve-${port}`, containerPort: port, protocol: 'TCP' }))
+  const server = (namespace: string, name: string) => {
+    const pod = serverPod({ namespace, name, port: 80, labels: { pod: name } })
+    pod.spec!.containers[0].command = ['bash', '-c', 'socat TCP-LISTEN:80,fork,reuseaddr SYSTEM:"echo hi" & socat TCP-LISTEN:81,fork,reuseaddr SYSTEM:"echo hi" & wait']
+    pod.spec!.containers[0].ports = ports(name)
+    return createPodAndWait(pod)
+  }
+  await Promise.all([server(x, 'a'), server(x, 'b'), server(y, 'a')])
+  // Created as plain manifests: client-node's typed V1NetworkPolicy spells `from` as `_from`.
+  const { objects } = kubeClients()
+  const policy = (namespace: string, name: string, spec: object) =>
+    objects.create({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec } as k8s.KubernetesObject)
+  await policy(x, 'default-deny', { podSelector: {}, policyTypes: ['Ingress'] })
+  await policy(x, 'a-from-y', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { role: 'y' } } }], ports: [{ port: 80 }] }] })
+  await policy(x, 'b-named-port', { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 'serve-81' }] }] })
+  await policy(y, 'egress-to-x', {
+    podSelector: {}, policyTypes: ['Egress'],
+    egress: [{ to: [{ namespaceSelector: { matchLabels: { role: 'x' } } }] }, { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
+  })
+  return { x, y }
+}
+
+async function runObjectsLeft(): Promise<string[]> {
+  const { core } = kubeClients()
+  const [pods, configMaps] = await Promise.all([
+    core.listPodForAllNamespaces({ labelSelector: RUN_ID_LABEL }),
+    core.listConfigMapForAllNamespaces({ labelSelector: RUN_ID_LABEL }),
+  ])
+  return [...pods.items.filter((p) => !p.metadata?.deletionTimestamp), ...configMaps.items].map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)
+}
+
+describe.runIf(clusterAvailable())('probe on the real cluster', () => {
+  let world: World
+  beforeAll(async () => { world = await createWorld() }, 180_000)
+  afterAll(async () => { await Promise.all([deleteNamespace(world.x), deleteNamespace(world.y)]) }, 180_000)
+
+  it.runIf(enforced)('with an enforcer: exit 0 and every check agrees', async () => {
+    const result = await runCli(['probe', '-n', world.x, '-n', world.y, '-o', 'json'])
+    expect(result.stderr).not.toMatch(/^error/m)
+    const report = JSON.parse(result.stdout)
+    expect(report.results.filter((r: { verdict: string }) => r.verdict !== 'agree')).toEqual([])
+    expect(result.code).toBe(0)
+    // The world has real denials, so agreement is not trivial: y/a → x/b:80 is denied by the default deny.
+    const denied = report.results.filter((r: { predicted: string }) => r.predicted === 'denied')
+    expect(denied.length).toBeGreaterThan(5)
+    expect(report.results.find((r: { from: string; to: string; port: number }) => r.from === `${world.y}/a` && r.to === `${world.x}/b` && r.port === 80))
+      .toMatchObject({ predicted: 'denied', verdict: 'agree' })
+    expect(await runObjectsLeft()).toEqual([])
+  })
+
+  it.runIf(clusterAvailable() && !policiesEnforced())('without an enforcer: exit 1, denials reported under-enforced, and the CNI diagnosis', async () => {
+    const result = await runCli(['probe', '-n', world.x, '-n', world.y, '--settle', '3s'])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/UNDER-ENFORCED \(\d+\)/)
+    expect(result.stdout).toContain(`${world.y}/a → ${world.x}/b TCP/80`)
+    expect(result.stdout).toMatch(/the CNI does not appear to enforce NetworkPolicy/)
+    expect(result.stdout).not.toMatch(/OVER-ENFORCED/)
+  })
+
+  it('--junit writes one testcase per check', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'junit-')), 'probe.xml')
+    const result = await runCli(['probe', '-n', world.x, '--port', '80', '--junit', file, '--settle', '2s'])
+    const xml = readFileSync(file, 'utf8')
+    expect(xml).toMatch(/<testsuite name="kubectl-netpol probe" tests="\d+"/)
+    expect((xml.match(/<testcase /g) ?? []).length).toBe(Number(/tests="(\d+)"/.exec(xml)?.[1]))
+    if (enforced) {
+      expect(result.code).toBe(0)
+      expect(xml).not.toContain('<failure')
+    } else {
+      expect(result.code).toBe(1)
+      expect(xml).toContain('<failure type="under-enforced"')
+    }
+  })
+
+  it('SIGINT during a run removes every probe pod and run object; cleanup then has nothing to do', async () => {
+    const run = startCli(['probe', '-n', world.x, '-n', world.y, '--start-timeout', '60s'])
+    await waitFor(async () => (await runObjectsLeft()).length > 0, { timeoutMs: 60_000, intervalMs: 200, description: 'probe objects to appear' })
+    run.child.kill('SIGINT')
+    const result = await run.done
+    expect(result.code).toBe(130)
+    expect(await runObjectsLeft()).toEqual([])
+    const cleanup = await runCli(['cleanup'])
+    expect(cleanup.code).toBe(0)
+    expect(cleanup.stdout).toBe('nothing to clean up\n')
+  })
+})
+
+describe.runIf(clusterAvailable())('probe pods are safe to run', () => {
+  it('are admitted in a namespace that enforces Pod Security "restricted"', async () => {
+    const ns = await createTestNamespace('probe-psa', { 'pod-security.kubernetes.io/enforce': 'restricted' })
+    try {
+      const pod = serverPod({ namespace: ns, name: 'web', port: 8080, labels: { app: 'web' } })
+      pod.spec!.containers[0].securityContext = { ...pod.spec!.containers[0].securityContext, seccompProfile: { type: 'RuntimeDefault' } }
+      await createPodAndWait(pod)
+      const result = await runCli(['probe', '-n', ns, '-o', 'json'])
+      const report = JSON.parse(result.stdout)
+      expect(report.results.map((r: { observed: string }) => r.observed)).toEqual(['allowed'])
+      expect(result.code).toBe(0)
+    } finally {
+      await deleteNamespace(ns)
+    }
+  })
+
+  it('never become Service endpoints and are never adopted by the workload controller', async () => {
+    const ns = await createTestNamespace('probe-safe')
+    const { apps, core, kc } = kubeClients()
+    try {
+      const labels = { app: 'web' }
+      const template = serverPod({ namespace: ns, name: 'web', port: 8080, labels })
+      await apps.createNamespacedDeployment({ namespace: ns, body: { metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: template.spec } } } })
+      await core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'web' }, spec: { selector: labels, ports: [{ port: 8080 }] } } })
+      await waitFor(async () => (await core.listNamespacedPod({ namespace: ns })).items.some((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), { timeoutMs: 90_000, description: 'web ready' })
+      const run = startCli(['probe', '-n', ns, '--settle', '0s'])
+      const probePod = await waitFor(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.find((p) => p.status?.phase === 'Running'), { timeoutMs: 60_000, intervalMs: 200, description: 'probe pod running' })
+      const discovery = kc.makeApiClient(k8s.DiscoveryV1Api)
+      const slices = await discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: 'kubernetes.io/service-name=web' })
+      const readyTargets = slices.items.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).map((e) => e.targetRef?.name))
+      expect(readyTargets).not.toContain(probePod.metadata?.name)
+      expect(probePod.metadata?.ownerReferences?.map((o) => [o.kind, o.controller])).toEqual([['ConfigMap', true]])
+      expect((await apps.readNamespacedDeployment({ namespace: ns, name: 'web' })).status?.replicas).toBe(1)
+      expect((await run.done).code).toBe(0)
+    } finally {
+      await deleteNamespace(ns)
+    }
+  })
+})
+
+describe.runIf(clusterAvailable())('least privilege', () => {
+  let ns: string
+  let dir: string
+  beforeAll(async () => {
+    ns = await createTestNamespace('probe-rbac')
+    await createPodAndWait(serverPod({ namespace: ns, name: 'web', port: 8080, labels: { app: 'web' } }))
+    dir = mkdtempSync(path.join(tmpdir(), 'rbac-'))
+    const { objects } = kubeClients()
+    for (const doc of parseAllDocuments(readFileSync(path.join(import.meta.dirname, '../../deploy/rbac.yaml'), 'utf8'))) {
+      const body = doc.toJS() as k8s.KubernetesObject
+      await objects.create(body).catch((e: { code?: number }) => { if (e.code !== 409) throw e })
+    }
+    const { rbac } = kubeClients()
+    const subject = (user: string) => [{ kind: 'User', name: user, apiGroup: 'rbac.authorization.k8s.io' }]
+    for (const user of [`prober-${ns}`, `reader-${ns}`]) {
+      await rbac.createClusterRoleBinding({ body: { metadata: { name: `read-${user}` }, roleRef: { kind: 'ClusterRole', name: 'kubectl-netpol-reader', apiGroup: 'rbac.authorization.k8s.io' }, subjects: subject(user) } })
+    }
+    await rbac.createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'probe' }, roleRef: { kind: 'ClusterRole', name: 'kubectl-netpol-prober', apiGroup: 'rbac.authorization.k8s.io' }, subjects: subject(`prober-${ns}`) } })
+  }, 180_000)
+  afterAll(async () => {
+    const { rbac } = kubeClients()
+    for (const user of [`prober-${ns}`, `reader-${ns}`]) await rbac.deleteClusterRoleBinding({ name: `read-${user}` }).catch(() => undefined)
+    await deleteNamespace(ns)
+  }, 180_000)
+
+  function kubeconfigFor(user: string): string {
+    const { certPath, keyPath } = clusterCA()
+    const key = path.join(dir, `${user}.key`)
+    const csr = path.join(dir, `${user}.csr`)
+    const crt = path.join(dir, `${user}.crt`)
+    execFileSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${user}`], { stdio: 'ignore' })
+    execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', certPath, '-CAkey', keyPath, '-CAcreateserial', '-out', crt, '-days', '1'], { stdio: 'ignore' })
+    const file = path.join(dir, `${user}.kubeconfig`)
+    const kc = new k8s.KubeConfig()
+    kc.loadFromOptions({
+      clusters: [{ name: 'test', server: API_SERVER, caData: readFileSync(certPath).toString('base64') }],
+      users: [{ name: user, certData: readFileSync(crt).toString('base64'), keyData: readFileSync(key).toString('base64') }],
+      contexts: [{ name: 'test', cluster: 'test', user }],
+      currentContext: 'test',
+    })
+    writeFileSync(file, kc.exportConfig())
+    return file
+  }
+
+  it('a user bound only to the shipped RBAC manifest can run probe', async () => {
+    const result = await runCli(['probe', '-n', ns, '--kubeconfig', kubeconfigFor(`prober-${ns}`), '-o', 'json'])
+    expect(result.stderr).not.toMatch(/^error/m)
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).summary.agree).toBe(1)
+  })
+
+  it('a user without create pods gets exit 2 and the missing permission by name, and nothing is created', async () => {
+    const result = await runCli(['probe', '-n', ns, '--kubeconfig', kubeconfigFor(`reader-${ns}`)])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(new RegExp(`permission denied: missing .*create pods in ${ns}`))
+    expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('error'))).toHaveLength(1)
+    expect(await runObjectsLeft()).toEqual([])
+  })
+})
+
+describe.runIf(clusterAvailable())('probes that cannot run are unknown, never blocked', () => {
+  let ns: string
+  beforeAll(async () => {
+    ns = await createTestNamespace('probe-unknown')
+    await createPodAndWait(serverPod({ namespace: ns, name: 'web', port: 8080, labels: { app: 'web' } }))
+  }, 120_000)
+  afterAll(async () => deleteNamespace(ns), 120_000)
+
+  it('an image that cannot be pulled: checks unknown, diagnosis names it, exit 3', async () => {
+    const result = await runCli(['probe', '-n', ns, '--image', 'registry.invalid/netpol/missing:1', '--start-timeout', '60s', '-o', 'json'])
+    const report = JSON.parse(result.stdout)
+    expect(report.results.map((r: { verdict: string; observed: string }) => [r.verdict, r.observed])).toEqual([['unknown', 'unknown']])
+    expect(report.diagnoses.join('\n')).toMatch(/image could not be pulled/)
+    expect(result.code).toBe(3)
+    expect(await runObjectsLeft()).toEqual([])
+  })
+
+  it('a probe pod that cannot be scheduled: unknown after --start-timeout, exit 3', async () => {
+    const { core } = kubeClients()
+    const node = (await core.listNode()).items[0]
+    const taints = node.spec?.taints ?? []
+    const setTaints = (list: k8s.V1Taint[]) => core.patchNode({ name: node.metadata!.name!, body: { spec: { taints: list } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))
+    await setTaints([...taints, { key: 'netpol-e2e/blocked', value: 'true', effect: 'NoSchedule' }])
+    try {
+      const result = await runCli(['probe', '-n', ns, '--start-timeout', '5s', '-o', 'json'])
+      const report = JSON.parse(result.stdout)
+      expect(report.summary.unknown).toBe(report.summary.checks)
+      expect(report.diagnoses.join('\n')).toMatch(/not scheduled/)
+      expect(result.code).toBe(3)
+    } finally {
+      await setTaints(taints)
+    }
+  })
+})
