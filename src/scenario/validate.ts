@@ -1,0 +1,80 @@
+// `scenario validate`: does each step's expectation agree with the evaluator? Pure.
+// Connections are judged like probes measure them: a pod "to itself" is judged by policy (a probe
+// pod with the pod's identity is a different pod), see EvaluateOptions.loopback.
+import { createEvaluator, type Evaluator, type Verdict } from '../evaluate/evaluate.js'
+import type { Protocol } from '../model/cluster.js'
+import type { ConnectionKey } from './expectation.js'
+import { DNS_ID, DNS_NAMESPACE, type Scenario, type World } from './model.js'
+import { DNS_CANDIDATE, expectedConnections, stepStates, type StepState } from './state.js'
+import { offlineSnapshot } from './world.js'
+
+export type Allowance = 'allow' | 'deny'
+
+export interface Contradiction {
+  step: string
+  expectation: string
+  from: string
+  to: string
+  port: number
+  protocol: Protocol
+  expected: Allowance
+  predicted: Allowance
+  /** The evaluator's reason, in one line. */
+  why: string
+}
+
+export interface ScenarioValidation {
+  file: string
+  name: string
+  steps: number
+  /** Connections named by expectations, over all steps. */
+  expectations: number
+  contradictions: Contradiction[]
+}
+
+export function validateScenario(scenario: Scenario): ScenarioValidation {
+  const states = stepStates(scenario)
+  let expectations = 0
+  const contradictions = scenario.steps.flatMap((step, i) => {
+    const expected = expectedConnections(scenario, step, states[i])
+    expectations += expected.size
+    const predict = stepPredictor(scenario.world, offlineSnapshotEvaluator(scenario.world, states[i]))
+    return [...expected.values()].flatMap((e): Contradiction[] => {
+      const verdict = predict(e)
+      if (verdict.allowed === e.allowed) return []
+      return [{ step: step.name, expectation: e.text, from: e.from, to: e.to, port: e.port, protocol: e.protocol, expected: allowance(e.allowed), predicted: allowance(verdict.allowed), why: reason(verdict) }]
+    })
+  })
+  return { file: scenario.file, name: scenario.name, steps: scenario.steps.length, expectations, contradictions }
+}
+
+function offlineSnapshotEvaluator(world: World, state: StepState): Evaluator {
+  return createEvaluator(offlineSnapshot(world, state))
+}
+
+/** The evaluator's verdict for a connection between scenario short names. */
+export function stepPredictor(world: World, evaluator: Evaluator): (c: ConnectionKey) => Verdict {
+  const keyOf = new Map(world.pods.map((p) => [p.id, `${p.namespace}/${p.name}`]))
+  keyOf.set(DNS_ID, `${DNS_NAMESPACE}/${DNS_CANDIDATE.name}`)
+  return (c) => evaluator.evaluate({
+    from: evaluator.endpoint(keyOf.get(c.from)!)!,
+    to: evaluator.endpoint(keyOf.get(c.to)!)!,
+    port: c.port,
+    protocol: c.protocol,
+  }, { loopback: 'policy' })
+}
+
+export function allowance(allowed: boolean): Allowance {
+  return allowed ? 'allow' : 'deny'
+}
+
+/** Why the evaluator decided as it did, in one line. */
+export function reason(verdict: Verdict): string {
+  if (verdict.allowed) {
+    const rules = [...verdict.egress.allowedBy, ...verdict.ingress.allowedBy].map((r) => `${r.rule.policy.namespace}/${r.rule.policy.name} ${r.rule.direction}[${r.rule.index}]`)
+    return rules.length > 0 ? `allowed by ${rules.join(', ')}` : 'no policy isolates either side'
+  }
+  const side = verdict.egress.allowed ? verdict.ingress : verdict.egress
+  const policies = side.policies.map((p) => `${p.policy.namespace}/${p.policy.name}`).join(', ')
+  return `${side.direction} of ${side.endpoint} is isolated by ${policies} and no rule allows this connection`
+}
