@@ -64,8 +64,8 @@ export function parseExpectation(text: string): Expectation {
 }
 
 /**
- * A truth table: the first line lists the destinations, each further line a source and one cell
- * per destination: `.` allow, `X` deny, `?` no expectation.
+ * A truth table: the first line lists the destinations (optionally after a corner label such as
+ * `-`), each further line a source and one cell per destination: `.` allow, `X` deny, `?` none.
  */
 export function parseTable(portText: string, rows: string): Expectation[] {
   const [portPart, protocolPart] = portText.split('/')
@@ -73,7 +73,8 @@ export function parseTable(portText: string, rows: string): Expectation[] {
   const protocol = protocolPart === undefined ? 'TCP' : parseProtocolName(protocolPart)
   const lines = rows.split('\n').map((l) => l.trim().split(/\s+/).filter(Boolean)).filter((l) => l.length > 0)
   if (lines.length < 2) throw new ExpectationSyntaxError('a table needs a header line of destinations and at least one source line')
-  const [destinations, ...sources] = lines
+  const [header, ...sources] = lines
+  const destinations = header.length === sources[0].length ? header.slice(1) : header
   return sources.flatMap((cells, row) => {
     const [from, ...marks] = cells
     if (marks.length !== destinations.length) {
