@@ -39,8 +39,25 @@ export interface KubeClient {
   /** Namespaced objects carrying the label, across all namespaces. */
   findLabelled(labelSelector: string): Promise<Array<ObjectRef & { kind: 'Pod' | 'ConfigMap'; labels: Record<string, string> }>>
   addEphemeralContainer(namespace: string, pod: string, container: object): Promise<void>
+  /** Creates an object from its wire-JSON manifest (any kind client-node knows, e.g. Namespace, Pod, NetworkPolicy). */
+  createObject(manifest: WireObject): Promise<void>
+  /** Replaces an existing object with the manifest (an unconditional update). */
+  replaceObject(manifest: WireObject): Promise<void>
+  /** Deletes an object in the background; one that does not exist is fine. */
+  deleteObject(ref: WireObject): Promise<void>
+  /** Merge-patches an object's labels; a null value removes that label. */
+  patchLabels(ref: WireObject, labels: Record<string, string | null>): Promise<void>
+  objectExists(ref: WireObject): Promise<boolean>
   /** SelfSubjectAccessReview: may the current user do this? */
   canI(attributes: { verb: string; resource: string; subresource?: string; group?: string; namespace?: string }): Promise<boolean>
+}
+
+/** A manifest or a reference to one: apiVersion, kind, metadata.name and (for namespaced kinds) metadata.namespace. */
+export interface WireObject {
+  apiVersion: string
+  kind: string
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> }
+  [field: string]: unknown
 }
 
 export interface ObjectRef {
@@ -102,6 +119,9 @@ type Caller = <T>(what: string, request: () => Promise<T>) => Promise<T>
 function resourceOperations(config: k8s.KubeConfig, call: Caller) {
   const core = config.makeApiClient(k8s.CoreV1Api)
   const authorization = config.makeApiClient(k8s.AuthorizationV1Api)
+  const objects = k8s.KubernetesObjectApi.makeApiClient(config)
+  const describeRef = (o: WireObject) => `${o.kind.toLowerCase()} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`
+  const ignoreNotFound = (error: unknown) => { if ((error as { status?: number }).status !== 404) throw error }
   const ref = (o: { metadata?: { namespace?: string; name?: string; uid?: string } }): ObjectRef =>
     ({ namespace: o.metadata?.namespace ?? '', name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '' })
   return {
@@ -134,6 +154,28 @@ function resourceOperations(config: k8s.KubeConfig, call: Caller) {
         { namespace, name, body: { spec: { ephemeralContainers: [container] } } },
         k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
       ))
+    },
+    createObject: async (manifest: WireObject) => {
+      await call(`create ${describeRef(manifest)}`, () => objects.create(typed(manifest)))
+    },
+    replaceObject: async (manifest: WireObject) => {
+      await call(`replace ${describeRef(manifest)}`, () => objects.replace(typed(manifest)))
+    },
+    deleteObject: async (object: WireObject) => {
+      await call(`delete ${describeRef(object)}`, () => objects.delete(typed(object), undefined, undefined, 0, undefined, 'Background')).catch(ignoreNotFound)
+    },
+    patchLabels: async (object: WireObject, labels: Record<string, string | null>) => {
+      const patch = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace, labels } }
+      await call(`label ${describeRef(object)}`, () => objects.patch(patch as k8s.KubernetesObject, undefined, undefined, undefined, undefined, k8s.PatchStrategy.MergePatch))
+    },
+    objectExists: async (object: WireObject) => {
+      try {
+        await call(`read ${describeRef(object)}`, () => objects.read(typed(object) as Parameters<typeof objects.read>[0]))
+        return true
+      } catch (error) {
+        ignoreNotFound(error)
+        return false
+      }
     },
     canI: async (attributes: { verb: string; resource: string; subresource?: string; group?: string; namespace?: string }) => {
       const review = await call('check permissions', () => authorization.createSelfSubjectAccessReview({
@@ -264,6 +306,16 @@ function serverMessage(error: unknown): string {
     if (parsed && typeof parsed === 'object' && 'message' in parsed) return String((parsed as { message: unknown }).message)
   } catch { /* not JSON: fall through */ }
   return (error as Error).message ?? String(error)
+}
+
+/**
+ * A wire-JSON manifest as the typed object KubernetesObjectApi serialises back to wire JSON;
+ * passing the manifest as is would lose renamed fields (NetworkPolicy `from` is `_from` in client-node).
+ */
+function typed(manifest: WireObject): k8s.KubernetesObject {
+  const version = manifest.apiVersion.split('/').pop()!
+  const type = `${version[0].toUpperCase()}${version.slice(1)}${manifest.kind}`
+  return ObjectSerializer.deserialize(manifest, type, '') as k8s.KubernetesObject
 }
 
 /** The wire JSON of a typed client-node object (client-node renames some fields, e.g. `from` → `_from`). */

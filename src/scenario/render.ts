@@ -1,6 +1,8 @@
 // Text, JSON and YAML renderings of scenario reports.
+import Table from 'cli-table3'
 import { toYaml } from '../report/format.js'
-import type { ValidateReport } from '../workflows/scenario.js'
+import type { RunReport, ScenarioRun, ValidateReport } from '../workflows/scenario.js'
+import type { StepCheck } from './compare.js'
 
 export type ScenarioFormat = 'table' | 'json' | 'yaml'
 
@@ -17,4 +19,58 @@ export function renderValidation(report: ValidateReport, format: ScenarioFormat)
     ? `${scenarios} scenario(s): every expectation agrees with the policies.`
     : `${contradictions} expectation(s) contradict what the policies say.`)
   return lines.join('\n') + '\n'
+}
+
+export function renderRun(report: RunReport, format: ScenarioFormat): string {
+  if (format === 'json') return JSON.stringify(report, null, 2) + '\n'
+  if (format === 'yaml') return toYaml(report)
+  return [...report.scenarios.map(scenarioText), verdictLine(report.summary)].join('\n') + '\n'
+}
+
+function scenarioText(run: ScenarioRun): string {
+  const table = new Table({ head: ['STEP', 'CHECKS', 'PASS', 'FAIL', 'UNKNOWN', 'BEST-EFFORT'], style: { head: [], border: [] } })
+  run.steps.forEach((step, i) => table.push(step.skipped
+    ? [`${i + 1}. ${step.name}`, { colSpan: 5, content: `not probed: ${step.skipped}` }]
+    : [`${i + 1}. ${step.name}`, step.summary.checks, step.summary.pass, step.summary.fail, step.summary.unknown, step.summary.bestEffort]))
+  const where = run.kept ? `kept for inspection: ${run.namespaces.join(', ')}` : `run ${run.runId}`
+  const sections = [`${run.name} (${run.file}, ${where}, ${(run.durationMs / 1000).toFixed(1)}s)`, table.toString()]
+  const failures = run.steps.flatMap((s) => s.checks.filter((c) => c.outcome === 'fail').map((c) => `- step "${s.name}": ${checkText(c)}`))
+  if (failures.length > 0) sections.push(`FAILED (${failures.length})`, ...failures)
+  const unknown = run.steps.flatMap((s) => s.checks.filter((c) => c.outcome === 'unknown').map((c) => `- step "${s.name}": ${checkText(c)}`))
+  if (unknown.length > 0) sections.push(`UNKNOWN (${unknown.length}): could not be measured (never counted as blocked)`, ...unknown)
+  const diagnoses = [...new Set(run.steps.flatMap((s) => s.diagnoses))]
+  if (diagnoses.length > 0) sections.push('DIAGNOSIS', ...diagnoses.map((d) => `- ${d}`))
+  return sections.join('\n') + '\n'
+}
+
+export function checkText(c: StepCheck): string {
+  const expected = c.expectation ? `expected ${c.expected} ("${c.expectation}")` : `expected ${c.expected} (as predicted)`
+  return `${c.from} -> ${c.to} ${c.protocol}/${c.port}: ${c.problem ?? 'ok'}; ${expected}, predicted ${c.predicted}, observed ${c.observed}`
+}
+
+function verdictLine(s: RunReport['summary']): string {
+  const counts = `${s.scenarios} scenario(s), ${s.checks} check(s): ${s.pass} pass, ${s.fail} fail, ${s.unknown} unknown, ${s.bestEffort} best-effort`
+  if (s.fail > 0) return `${counts}. Some connections do not behave as the scenarios expect.`
+  return s.unknown > 0 ? `${counts}. No failure, but some checks could not be measured.` : `${counts}. Every scenario behaves as expected.`
+}
+
+/** JUnit XML: a test suite per scenario, a test case per step; unmeasured or unprobed steps are skipped. */
+export function renderRunJunit(report: RunReport): string {
+  const suites = report.scenarios.map((run) => {
+    const cases = run.steps.map((step) => {
+      const open = `    <testcase classname="${xml(run.name)}" name="${xml(step.name)}"`
+      const failed = step.checks.filter((c) => c.outcome === 'fail')
+      if (failed.length > 0) return `${open}><failure message="${xml(`${failed.length} connection(s) do not behave as expected`)}">${xml(failed.map(checkText).join('\n'))}</failure></testcase>`
+      if (step.skipped) return `${open}><skipped message="${xml(`not probed: ${step.skipped}`)}"/></testcase>`
+      if (step.summary.unknown > 0) return `${open}><skipped message="${xml(`${step.summary.unknown} check(s) could not be measured`)}"/></testcase>`
+      return `${open}/>`
+    })
+    const failures = run.steps.filter((s) => s.summary.fail > 0).length
+    return [`  <testsuite name="${xml(run.name)}" tests="${run.steps.length}" failures="${failures}" time="${(run.durationMs / 1000).toFixed(3)}">`, ...cases, '  </testsuite>'].join('\n')
+  })
+  return ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites>', ...suites, '</testsuites>', ''].join('\n')
+}
+
+function xml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }

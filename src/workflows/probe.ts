@@ -9,7 +9,7 @@ import {
 } from '../evaluate/scope.js'
 import { compileSelector } from '../evaluate/selector.js'
 import type { KubeClient } from '../kube/client.js'
-import type { Protocol } from '../model/cluster.js'
+import type { ClusterSnapshot, Protocol } from '../model/cluster.js'
 import { ClusterError, InputError } from '../model/errors.js'
 import { parseAddress } from '../model/ip.js'
 import { planProbes, type ProbeJob, type SkippedSource } from '../plan/plan.js'
@@ -41,6 +41,8 @@ export interface ProbeOptions {
   udpEchoPorts?: Set<string>
   /** A server is known to listen on every declared port (scenario worlds). */
   serversListen?: boolean
+  /** A connected client and the snapshot to predict from, instead of reading `source` (scenario runs). */
+  live?: { client: KubeClient; snapshot: ClusterSnapshot }
   onEvent?: (event: ProbeRunEvent) => void
   /** Receives the cleanup of the run as soon as something may have been created (for Ctrl-C). */
   onCleanup?: (cleanup: () => Promise<void>) => void
@@ -83,7 +85,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   const started = Date.now()
   if (options.source.files.length > 0) throw new InputError('probe measures a live cluster and takes no -f; use `predict -f` for files', { field: '--filename' })
   const request = parseRequest(options)
-  const { snapshot, client } = await loadSnapshot(options.source)
+  const { snapshot, client } = options.live ?? await loadSnapshot(options.source)
   options.onEvent?.({ kind: 'snapshot', pods: snapshot.pods.length, policies: snapshot.policies.length })
   const externals = [...new Set([...request.externals.map((e) => e.ip), ...externalAddresses([...request.fromPatterns, ...request.toPatterns], snapshot.pods)])]
   const evaluator = createEvaluator({ ...snapshot, externals })

@@ -1,10 +1,19 @@
 // scenario validate / scenario run: files → scenarios → evaluator (and, for run, the live cluster).
+import { randomBytes } from 'node:crypto'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
-import { InputError } from '../model/errors.js'
-import type { Scenario } from '../scenario/model.js'
+import type { KubeClient, KubeOptions, WirePod, WireObject } from '../kube/client.js'
+import { RUN_ID_LABEL, type NetworkPolicy } from '../model/cluster.js'
+import { ClusterError, InputError } from '../model/errors.js'
+import { compareStep, summarizeChecks, type MeasuredConnection, type StepCheck, type StepSummary } from '../scenario/compare.js'
+import { DNS_ID, DNS_LABELS, DNS_NAMESPACE, type Scenario, type Step, type World } from '../scenario/model.js'
 import { parseScenario } from '../scenario/schema.js'
+import { expectedConnections, policyName, stepStates, type StepState } from '../scenario/state.js'
 import { validateScenario, type ScenarioValidation } from '../scenario/validate.js'
+import {
+  liveNames, liveSnapshot, namespaceManifest, policyManifest, serverPodManifest, type LiveNames, type LivePod,
+} from '../scenario/world.js'
+import { probe, type ProbeRunEvent } from './probe.js'
 
 export interface ValidateReport {
   scenarios: ScenarioValidation[]
@@ -36,4 +45,206 @@ async function scenarioFilesAt(path: string): Promise<string[]> {
   const entries = (await readdir(path)).filter((name) => ['.yaml', '.yml'].includes(extname(name))).sort()
   if (entries.length === 0) throw new InputError('directory contains no .yaml or .yml scenario', { file: path })
   return entries.map((name) => join(path, name))
+}
+
+export interface RunOptions {
+  kube: KubeOptions
+  image: string
+  /** Leave the world in the cluster for inspection. */
+  keep: boolean
+  checkTimeout: number
+  startTimeout: number
+  settle: number
+  parallelism: number
+  onEvent?: (event: ScenarioRunEvent) => void
+  onCleanup?: (cleanup: () => Promise<void>) => void
+}
+
+export type ScenarioRunEvent = ProbeRunEvent | { kind: 'phase'; text: string }
+
+export interface StepRun {
+  name: string
+  /** Why the step was not probed (offlineOnly). */
+  skipped?: string
+  checks: StepCheck[]
+  summary: StepSummary
+  diagnoses: string[]
+}
+
+export interface ScenarioRun {
+  file: string
+  name: string
+  runId: string
+  namespaces: string[]
+  kept: boolean
+  steps: StepRun[]
+  durationMs: number
+}
+
+export interface RunReport {
+  scenarios: ScenarioRun[]
+  summary: StepSummary & { scenarios: number; durationMs: number }
+}
+
+/** Parses every file first (a malformed one stops the run before anything is created), then runs the scenarios one by one. */
+export async function runScenarios(paths: string[], options: RunOptions): Promise<RunReport> {
+  const started = Date.now()
+  const scenarios = await loadScenarios(paths)
+  const { connect } = await import('../kube/client.js')
+  const client = connect(options.kube)
+  const runs: ScenarioRun[] = []
+  for (const scenario of scenarios) runs.push(await runScenario(client, scenario, options))
+  const all = runs.flatMap((r) => r.steps.flatMap((s) => s.checks))
+  return { scenarios: runs, summary: { ...summarizeChecks(all), scenarios: runs.length, durationMs: Date.now() - started } }
+}
+
+const POLL_MS = 500
+const DNS_SELECTOR = Object.entries(DNS_LABELS).map(([k, v]) => `${k}=${v}`).join(',')
+
+async function runScenario(client: KubeClient, scenario: Scenario, options: RunOptions): Promise<ScenarioRun> {
+  const started = Date.now()
+  const names = liveNames(randomBytes(3).toString('hex'))
+  const phase = (text: string) => options.onEvent?.({ kind: 'phase', text: `${scenario.name}: ${text}` })
+  const namespaces = scenario.world.namespaces.map((ns) => names.namespace(ns.name))
+  const teardown = async () => {
+    if (options.keep) return
+    await Promise.all(namespaces.map((name) => client.deleteObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })))
+  }
+  options.onCleanup?.(teardown)
+  try {
+    phase(`creating the world in ${namespaces.join(', ')}`)
+    const podIps = await createWorld(client, scenario.world, names, options)
+    const dnsPods = scenario.world.dns ? await clusterDnsPods(client) : []
+    const states = stepStates(scenario)
+    const steps: StepRun[] = []
+    let previous: StepState = { namespaces: scenario.world.namespaces, pods: scenario.world.pods, policies: [] }
+    for (const [i, step] of scenario.steps.entries()) {
+      phase(`step ${i + 1}/${scenario.steps.length}: ${step.name}`)
+      await applyStep(client, scenario.world, previous, states[i], names)
+      previous = states[i]
+      steps.push(step.offlineOnly
+        ? { name: step.name, skipped: step.offlineOnly, checks: [], summary: summarizeChecks([]), diagnoses: [] }
+        : await probeStep(client, scenario, step, states[i], { names, podIps, dnsPods }, { ...options, onCleanup: (probeCleanup) => options.onCleanup?.(async () => { await probeCleanup(); await teardown() }) }))
+      options.onCleanup?.(teardown)
+    }
+    return { file: scenario.file, name: scenario.name, runId: names.runId, namespaces, kept: options.keep, steps, durationMs: Date.now() - started }
+  } finally {
+    phase(options.keep ? `keeping ${namespaces.join(', ')}` : 'tearing down')
+    await teardown()
+  }
+}
+
+/** Creates the namespaces and server pods and waits until every server is Ready; returns pod IPs by short name. */
+async function createWorld(client: KubeClient, world: World, names: LiveNames, options: RunOptions): Promise<Map<string, string[]>> {
+  for (const ns of world.namespaces) await client.createObject(namespaceManifest(ns.name, ns.labels, names) as WireObject)
+  // Pods are refused until the namespace's default service account exists.
+  await pollUntil(options.startTimeout, 'the default service accounts', async () => {
+    const found = await Promise.all(world.namespaces.map((ns) => client.objectExists({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: names.namespace(ns.name) } })))
+    return found.every(Boolean) || undefined
+  })
+  for (const pod of world.pods) await client.createObject(serverPodManifest(pod, names, options.image) as WireObject)
+  const selector = `${RUN_ID_LABEL}=${names.runId}`
+  let pending = world.pods.map((p) => p.id)
+  return pollUntil(options.startTimeout, () => `server pods Ready (still waiting: ${pending.join(', ')})`, async () => {
+    const pods = (await Promise.all(world.namespaces.map((ns) => client.listPods(names.namespace(ns.name), selector)))).flat()
+    const ready = new Map(pods.filter(isReady).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, [p.status?.podIP ?? '']]))
+    pending = world.pods.filter((p) => !ready.has(`${names.namespace(p.namespace)}/${p.name}`)).map((p) => p.id)
+    return pending.length === 0 ? new Map(world.pods.map((p) => [p.id, ready.get(`${names.namespace(p.namespace)}/${p.name}`)!])) : undefined
+  })
+}
+
+function isReady(pod: WirePod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true && Boolean(pod.status?.podIP)
+}
+
+async function clusterDnsPods(client: KubeClient): Promise<LivePod[]> {
+  const pods = (await client.listPods(DNS_NAMESPACE, DNS_SELECTOR)).filter(isReady)
+  if (pods.length === 0) throw new ClusterError(`the scenario uses the cluster DNS, but no Ready pod in ${DNS_NAMESPACE} has ${DNS_SELECTOR}`)
+  return pods.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, labels: p.metadata.labels ?? {}, ips: [p.status!.podIP!] }))
+}
+
+/** Brings the cluster from one step's state to the next: policies deleted, created or replaced, labels patched. */
+async function applyStep(client: KubeClient, world: World, from: StepState, to: StepState, names: LiveNames): Promise<void> {
+  const worldNamespaces = world.namespaces.map((n) => n.name)
+  const manifest = (p: NetworkPolicy) => policyManifest(p, names, worldNamespaces) as WireObject
+  const before = new Map(from.policies.map((p) => [policyName(p), p]))
+  const after = new Map(to.policies.map((p) => [policyName(p), p]))
+  for (const [name, policy] of before) if (!after.has(name)) await client.deleteObject(manifest(policy))
+  for (const [name, policy] of after) {
+    const old = before.get(name)
+    if (!old) await client.createObject(manifest(policy))
+    else if (JSON.stringify(old) !== JSON.stringify(policy)) await client.replaceObject(manifest(policy))
+  }
+  for (const [i, ns] of to.namespaces.entries()) {
+    const change = labelChange(from.namespaces[i].labels, ns.labels)
+    if (change) await client.patchLabels({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: names.namespace(ns.name) } }, change)
+  }
+  for (const [i, pod] of to.pods.entries()) {
+    const change = labelChange(from.pods[i].labels, pod.labels)
+    if (change) await client.patchLabels({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace: names.namespace(pod.namespace) } }, change)
+  }
+}
+
+function labelChange(before: Record<string, string>, after: Record<string, string>): Record<string, string | null> | undefined {
+  const change: Record<string, string | null> = {}
+  for (const key of Object.keys(before)) if (!(key in after)) change[key] = null
+  for (const [key, value] of Object.entries(after)) if (before[key] !== value) change[key] = value
+  return Object.keys(change).length > 0 ? change : undefined
+}
+
+interface LiveWorld {
+  names: LiveNames
+  podIps: Map<string, string[]>
+  dnsPods: LivePod[]
+}
+
+async function probeStep(client: KubeClient, scenario: Scenario, step: Step, state: StepState, live: LiveWorld, options: RunOptions): Promise<StepRun> {
+  const { world } = scenario
+  const snapshot = liveSnapshot(world, state, live.names, live.podIps, live.dnsPods)
+  const namespaces = world.namespaces.map((ns) => live.names.namespace(ns.name))
+  const report = await probe({
+    source: { files: [], kube: options.kube, scope: { namespaces, allNamespaces: false } },
+    live: { client, snapshot },
+    from: namespaces.map((ns) => `${ns}/*`),
+    to: [],
+    ports: [],
+    externals: [],
+    service: false,
+    allPods: true,
+    mode: 'pod',
+    image: options.image,
+    checkTimeout: options.checkTimeout,
+    startTimeout: options.startTimeout,
+    settle: options.settle,
+    parallelism: options.parallelism,
+    udpEchoPorts: new Set(world.pods.flatMap((p) => p.ports.filter((port) => port.protocol === 'UDP').map((port) => String(port.port)))),
+    serversListen: true,
+    onEvent: options.onEvent,
+    onCleanup: options.onCleanup,
+  })
+  const idOf = new Map<string, string>([
+    ...world.pods.map((p) => [`${live.names.namespace(p.namespace)}/${p.name}`, p.id] as const),
+    ...live.dnsPods.map((d) => [`${d.namespace}/${d.name}`, DNS_ID] as const),
+  ])
+  const measured = report.results.map((r): MeasuredConnection => ({
+    from: idOf.get(r.from) ?? r.from,
+    to: idOf.get(r.to) ?? r.to,
+    port: Number(r.port),
+    protocol: r.protocol,
+    predicted: r.predicted === 'allowed' ? 'allow' : 'deny',
+    observed: r.observed,
+    ...(r.note ? { note: r.note } : {}),
+  }))
+  const checks = compareStep(measured, expectedConnections(scenario, step, state), scenario.bestEffort)
+  return { name: step.name, checks, summary: summarizeChecks(checks), diagnoses: report.diagnoses }
+}
+
+async function pollUntil<T>(timeoutSeconds: number, what: string | (() => string), attempt: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutSeconds * 1000
+  for (;;) {
+    const result = await attempt()
+    if (result !== undefined) return result
+    if (Date.now() > deadline) throw new ClusterError(`timed out after ${timeoutSeconds}s waiting for ${typeof what === 'string' ? what : what()}`)
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+  }
 }
