@@ -49,13 +49,14 @@ async function createWorld(): Promise<World> {
   return { x, y }
 }
 
-async function runObjectsLeft(): Promise<string[]> {
+/** Objects of any kubectl-netpol run left in the given namespaces (other suites may run their own elsewhere). */
+async function runObjectsLeft(...namespaces: string[]): Promise<string[]> {
   const { core } = kubeClients()
-  const [pods, configMaps] = await Promise.all([
-    core.listPodForAllNamespaces({ labelSelector: RUN_ID_LABEL }),
-    core.listConfigMapForAllNamespaces({ labelSelector: RUN_ID_LABEL }),
-  ])
-  return [...pods.items.filter((p) => !p.metadata?.deletionTimestamp), ...configMaps.items].map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)
+  const lists = await Promise.all(namespaces.flatMap((namespace) => [
+    core.listNamespacedPod({ namespace, labelSelector: RUN_ID_LABEL }).then((l) => l.items.filter((p) => !p.metadata?.deletionTimestamp)),
+    core.listNamespacedConfigMap({ namespace, labelSelector: RUN_ID_LABEL }).then((l) => l.items),
+  ]))
+  return lists.flat().map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)
 }
 
 describe.runIf(clusterAvailable())('probe on the real cluster', () => {
@@ -74,7 +75,7 @@ describe.runIf(clusterAvailable())('probe on the real cluster', () => {
     expect(denied.length).toBeGreaterThan(5)
     expect(report.results.find((r: { from: string; to: string; port: number }) => r.from === `${world.y}/a` && r.to === `${world.x}/b` && r.port === 80))
       .toMatchObject({ predicted: 'denied', verdict: 'agree' })
-    expect(await runObjectsLeft()).toEqual([])
+    expect(await runObjectsLeft(world.x, world.y)).toEqual([])
   })
 
   it.runIf(clusterAvailable() && !policiesEnforced())('without an enforcer: exit 1, denials reported under-enforced, and the CNI diagnosis', async () => {
@@ -103,12 +104,14 @@ describe.runIf(clusterAvailable())('probe on the real cluster', () => {
 
   it('SIGINT during a run removes every probe pod and run object; cleanup then has nothing to do', async () => {
     const run = startCli(['probe', '-n', world.x, '-n', world.y, '--start-timeout', '60s'])
-    await waitFor(async () => (await runObjectsLeft()).length > 0, { timeoutMs: 60_000, intervalMs: 200, description: 'probe objects to appear' })
+    const { core } = kubeClients()
+    const runId = await waitFor(async () => (await core.listNamespacedConfigMap({ namespace: world.x, labelSelector: RUN_ID_LABEL })).items[0]?.metadata?.labels?.[RUN_ID_LABEL],
+      { timeoutMs: 60_000, intervalMs: 200, description: 'probe objects to appear' })
     run.child.kill('SIGINT')
     const result = await run.done
     expect(result.code).toBe(130)
-    expect(await runObjectsLeft()).toEqual([])
-    const cleanup = await runCli(['cleanup'])
+    expect(await runObjectsLeft(world.x, world.y)).toEqual([])
+    const cleanup = await runCli(['cleanup', '--run-id', runId])
     expect(cleanup.code).toBe(0)
     expect(cleanup.stdout).toBe('nothing to clean up\n')
   })
@@ -210,7 +213,7 @@ describe.runIf(clusterAvailable())('least privilege', () => {
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(new RegExp(`permission denied: missing .*create pods in ${ns}`))
     expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('error'))).toHaveLength(1)
-    expect(await runObjectsLeft()).toEqual([])
+    expect(await runObjectsLeft(ns)).toEqual([])
   })
 })
 
@@ -228,7 +231,7 @@ describe.runIf(clusterAvailable())('probes that cannot run are unknown, never bl
     expect(report.results.map((r: { verdict: string; observed: string }) => [r.verdict, r.observed])).toEqual([['unknown', 'unknown']])
     expect(report.diagnoses.join('\n')).toMatch(/image could not be pulled/)
     expect(result.code).toBe(3)
-    expect(await runObjectsLeft()).toEqual([])
+    expect(await runObjectsLeft(ns)).toEqual([])
   })
 
   it('a probe pod that cannot be scheduled: unknown after --start-timeout, exit 3', async () => {
