@@ -10,6 +10,7 @@ import { withProgress } from '../cli/progress.js'
 import { ExitCode } from '../model/errors.js'
 import { DEFAULT_IMAGE } from '../probe/spec.js'
 import { renderJunit, renderProbe, type ProbeFormat } from '../report/probe.js'
+import { renderExpectations, withExpectationsJunit } from '../scenario/render.js'
 import { probe, type ProbeReport } from '../workflows/probe.js'
 
 export default class Probe extends BaseCommand {
@@ -38,6 +39,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
     parallelism: Flags.integer({ description: 'Checks one probe container runs at once.', default: 32, min: 1, max: 256 }),
     matrix: Flags.boolean({ description: 'Print the expected, observed and comparison truth tables.' }),
     junit: Flags.string({ description: 'Write a JUnit XML report to this file.' }),
+    expect: Flags.string({ description: 'Also assert the expectations in this YAML file (e.g. "shop/* -> shop/app=db:5432 deny"); exit 1 on a violation.' }),
     output: Flags.string({ char: 'o', description: 'Output format.', options: ['table', 'wide', 'json', 'yaml'], default: 'table' }),
   }
 
@@ -64,10 +66,11 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
         parallelism: flags.parallelism,
         onEvent: probeProgress(update),
         onCleanup: signals.register,
+        expectFile: flags.expect,
       }), quiet)
       printDiagnostics(report)
-      if (flags.junit) writeFileSync(flags.junit, renderJunit(report))
-      if (!this.jsonEnabled()) process.stdout.write(renderProbe(report, flags.output as ProbeFormat, flags.matrix))
+      if (flags.junit) writeFileSync(flags.junit, withExpectationsJunit(renderJunit(report), report.expectations))
+      if (!this.jsonEnabled()) process.stdout.write(renderProbe(report, flags.output as ProbeFormat, flags.matrix) + renderExpectations(report.expectations, flags.output as ProbeFormat))
       process.exitCode = probeExitCode(report)
       return report
     } finally {
@@ -77,6 +80,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
 }
 
 export function probeExitCode(report: ProbeReport): number {
+  if ((report.expectations?.summary.violated ?? 0) > 0) return ExitCode.disagreement
   if (report.summary.underEnforced + report.summary.overEnforced > 0) return ExitCode.disagreement
   return report.summary.unknown > 0 ? ExitCode.unknown : ExitCode.ok
 }

@@ -161,8 +161,8 @@ function matching(pattern: PeerPattern, candidates: Candidate[], role: string): 
   const found = candidates.filter((c) => peerMatches(pattern, c))
   if (found.length > 0) return found
   switch (pattern.kind) {
-    case 'name': return unknown(`unknown pod ${JSON.stringify(pattern.name)} (known: ${[...new Set(candidates.map((c) => c.id))].join(', ')})`)
-    case 'namespace': return unknown(`unknown namespace ${JSON.stringify(pattern.namespace)} (known: ${[...new Set(candidates.map((c) => c.namespace))].join(', ')})`)
+    case 'name': return unknown(`unknown pod ${JSON.stringify(pattern.name)} (known: ${[...new Set(candidates.map((c) => c.id))].join(', ') || 'none'})`)
+    case 'namespace': return unknown(`unknown namespace ${JSON.stringify(pattern.namespace)} (known: ${[...new Set(candidates.map((c) => c.namespace))].join(', ') || 'none'})`)
     case 'selector': return unknown(`${pattern.namespace}/${pattern.selector.text} matches no ${role} pod`)
     case 'all': return unknown(`there is no ${role} pod`)
   }

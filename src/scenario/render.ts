@@ -3,6 +3,7 @@ import Table from 'cli-table3'
 import { toYaml } from '../report/format.js'
 import type { RunReport, ScenarioRun, ValidateReport } from '../workflows/scenario.js'
 import type { StepCheck } from './compare.js'
+import type { ExpectationCheck, ExpectationReport } from './live-expect.js'
 
 export type ScenarioFormat = 'table' | 'json' | 'yaml'
 
@@ -73,4 +74,29 @@ export function renderRunJunit(report: RunReport): string {
 
 function xml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}
+
+/** The `probe --expect` section of a table report (nothing for JSON and YAML: the report carries it). */
+export function renderExpectations(report: ExpectationReport | undefined, format: string): string {
+  if (!report || format === 'json' || format === 'yaml') return ''
+  const { checks, pass, violated, unknown } = report.summary
+  const lines = [`\nEXPECTATIONS (${report.file}): ${checks} connection(s) covered: ${pass} pass, ${violated} violated, ${unknown} unknown`]
+  for (const c of report.checks.filter((c) => c.outcome !== 'pass')) lines.push(`- ${c.outcome.toUpperCase()}: ${expectationCheckText(c)}`)
+  return lines.join('\n') + '\n'
+}
+
+function expectationCheckText(c: ExpectationCheck): string {
+  return `${c.from} -> ${c.to} ${c.protocol}/${c.port}: expected ${c.expected} ("${c.expectation}"), observed ${c.observed}`
+}
+
+/** Adds a test suite with one test case per covered connection to the probe's JUnit document. */
+export function withExpectationsJunit(junit: string, report: ExpectationReport | undefined): string {
+  if (!report) return junit
+  const cases = report.checks.map((c) => {
+    const open = `    <testcase classname="${xml(c.expectation)}" name="${xml(`${c.from} -> ${c.to} ${c.protocol}/${c.port}`)}"`
+    if (c.outcome === 'violated') return `${open}><failure message="${xml(expectationCheckText(c))}"/></testcase>`
+    return c.outcome === 'unknown' ? `${open}><skipped message="${xml(`observed ${c.observed}`)}"/></testcase>` : `${open}/>`
+  })
+  const suite = [`  <testsuite name="kubectl-netpol expectations" tests="${report.summary.checks}" failures="${report.summary.violated}" skipped="${report.summary.unknown}">`, ...cases, '  </testsuite>'].join('\n')
+  return junit.replace('</testsuites>', `${suite}\n</testsuites>`)
 }

@@ -7,7 +7,7 @@ import type { NetworkPolicy } from '../model/cluster.js'
 import { PROTOCOLS } from '../model/cluster.js'
 import { formatLocated, InputError } from '../model/errors.js'
 import { snapshotFromObjects } from '../snapshot/objects.js'
-import { ExpectationSyntaxError, parseExpectation, parseTable } from './expectation.js'
+import { ExpectationSyntaxError, parseExpectation, parseTable, type Expectation } from './expectation.js'
 import { DNS_ID, scenarioError, type LabelAction, type Scenario, type Step, type World, type WorldPod, type WorldPort } from './model.js'
 import { expectedConnections, stepStates } from './state.js'
 
@@ -90,6 +90,16 @@ export function parseScenario(text: string, file: string): Scenario {
   return parsed
 }
 
+/** A `probe --expect` file: a YAML list of expectations, each a compact line or a table. */
+export function parseExpectationFile(text: string, file: string): Array<Expectation & { path: string }> {
+  const result = z.array(expectation).min(1, 'list at least one expectation').safeParse(parseYaml(text, file))
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    throw scenarioError(file, fieldPath(issue.path), issue.message.replace(/^Invalid input: /, ''))
+  }
+  return toExpectations(result.data, '', (path, message) => { throw scenarioError(file, path, message) })
+}
+
 function parseYaml(text: string, file: string): unknown {
   const document = parseDocument(text)
   const [error] = document.errors
@@ -103,7 +113,8 @@ function parseYaml(text: string, file: string): unknown {
 function validateShape(value: unknown, file: string): RawScenario {
   const result = scenario.safeParse(value)
   if (result.success) return result.data
-  const issue = result.error.issues[0]
+  // A misspelt field shows up twice, as unknown and as missing: the unknown one names the cause.
+  const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]
   if (issue.code === 'unrecognized_keys') throw scenarioError(file, fieldPath([...issue.path, issue.keys[0]]), `unknown field "${issue.keys[0]}"`)
   const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message)
   throw scenarioError(file, fieldPath(issue.path), missing ? 'is required' : issue.message.replace(/^Invalid input: /, ''))

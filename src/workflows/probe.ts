@@ -1,5 +1,6 @@
 // probe: snapshot → evaluate → plan → probe → reconcile → report data.
 import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import type { PodEndpoint } from '../evaluate/endpoint.js'
 import { createEvaluator, type Evaluator, type Verdict } from '../evaluate/evaluate.js'
 import { explain, type Explanation } from '../evaluate/explain.js'
@@ -18,6 +19,8 @@ import {
   diagnose, isDisagreement, orderForReport, reconcileOne, summarize, type CheckVerdict, type Observed, type Predicted,
   type ProbeResult, type ReconciledCheck, type Summary,
 } from '../reconcile/reconcile.js'
+import { checkNames, judgeExpectations, podCandidate, type ExpectationReport, type LocatedExpectation, type MeasuredCheck } from '../scenario/live-expect.js'
+import { parseExpectationFile } from '../scenario/schema.js'
 import { loadSnapshot, type SnapshotSource } from '../snapshot/source.js'
 
 export interface ProbeOptions {
@@ -41,6 +44,8 @@ export interface ProbeOptions {
   udpEchoPorts?: Set<string>
   /** A server is known to listen on every declared port (scenario worlds). */
   serversListen?: boolean
+  /** A file of expectations about the pods in scope (`--expect`); each pod is then probed individually. */
+  expectFile?: string
   /** A connected client and the snapshot to predict from, instead of reading `source` (scenario runs). */
   live?: { client: KubeClient; snapshot: ClusterSnapshot }
   onEvent?: (event: ProbeRunEvent) => void
@@ -79,22 +84,26 @@ export interface ProbeReport {
   skipped: SkippedSource[]
   warnings: LintWarning[]
   notes: string[]
+  /** With `expectFile`: the measured connections the expectations cover, judged. */
+  expectations?: ExpectationReport
 }
 
 export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   const started = Date.now()
   if (options.source.files.length > 0) throw new InputError('probe measures a live cluster and takes no -f; use `predict -f` for files', { field: '--filename' })
   const request = parseRequest(options)
+  const expectations = options.expectFile === undefined ? undefined : await loadExpectations(options.expectFile)
   const { snapshot, client } = options.live ?? await loadSnapshot(options.source)
   options.onEvent?.({ kind: 'snapshot', pods: snapshot.pods.length, policies: snapshot.policies.length })
   const externals = [...new Set([...request.externals.map((e) => e.ip), ...externalAddresses([...request.fromPatterns, ...request.toPatterns], snapshot.pods)])]
   const evaluator = createEvaluator({ ...snapshot, externals })
   const inScope = evaluator.endpoints.filter((e) => e.kind === 'pod' && (request.selector?.matches(e.pod.labels) ?? true))
+  if (expectations) checkNames(expectations, inScope.map((e) => podCandidate(e as PodEndpoint)), options.expectFile!)
   const plan = planProbes(evaluator, {
     sources: filterEndpoints(inScope, request.fromPatterns, '--from'),
     destinations: filterEndpoints(inScope, request.toPatterns, '--to'),
     ports: request.ports,
-    allPods: options.allPods,
+    allPods: options.allPods || expectations !== undefined,
     externals: request.externals,
     services: options.service ? snapshot.services : undefined,
     udpEchoPorts: options.udpEchoPorts,
@@ -129,7 +138,19 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     skipped: plan.skipped,
     warnings: lint(evaluator),
     notes: snapshot.notes,
+    ...(expectations ? { expectations: judgeExpectations(options.expectFile!, expectations, checks.flatMap(measuredCheck)) } : {}),
   }
+}
+
+async function loadExpectations(file: string): Promise<LocatedExpectation[]> {
+  const text = await readFile(file, 'utf8').catch((error: Error) => { throw new InputError(`cannot read: ${error.message}`, { file }) })
+  return parseExpectationFile(text, file)
+}
+
+function measuredCheck(c: ReconciledCheck): MeasuredCheck[] {
+  const port = c.prediction.resolvedPort
+  if (c.job.to.kind !== 'pod' || port === undefined) return []
+  return [{ from: podCandidate(c.job.from), to: podCandidate(c.job.to), port, protocol: c.job.protocol, observed: c.observed }]
 }
 
 interface ParsedRequest {

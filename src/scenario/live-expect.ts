@@ -1,0 +1,70 @@
+// `probe --expect`: expectations about a cluster's existing pods, judged against what the probe
+// measured. Pods are named NAMESPACE/POD, NAMESPACE/* or NAMESPACE/LABEL-SELECTOR. Pure.
+import type { PodEndpoint } from '../evaluate/endpoint.js'
+import type { Protocol } from '../model/cluster.js'
+import type { Observed } from '../reconcile/reconcile.js'
+import { expandExpectation, expectationCovers, ExpectationSyntaxError, type Candidate, type Expectation } from './expectation.js'
+import { scenarioError } from './model.js'
+import type { Allowance } from './validate.js'
+
+export type ExpectationOutcome = 'pass' | 'violated' | 'unknown'
+
+export interface ExpectationCheck {
+  expectation: string
+  from: string
+  to: string
+  port: number
+  protocol: Protocol
+  expected: Allowance
+  observed: Observed
+  outcome: ExpectationOutcome
+}
+
+export interface ExpectationReport {
+  file: string
+  checks: ExpectationCheck[]
+  summary: { checks: number; pass: number; violated: number; unknown: number }
+}
+
+export type LocatedExpectation = Expectation & { path: string }
+
+export function podCandidate(endpoint: PodEndpoint): Candidate {
+  const { pod } = endpoint
+  return { id: endpoint.key, namespace: pod.namespace, name: pod.name, labels: pod.labels, ports: pod.ports.map((p) => ({ port: p.containerPort, protocol: p.protocol, ...(p.name ? { name: p.name } : {}) })) }
+}
+
+/** Fails (exit 2, before anything is created) when an expectation names no pod in scope. */
+export function checkNames(expectations: LocatedExpectation[], pods: Candidate[], file: string): void {
+  for (const expectation of expectations) {
+    try {
+      expandExpectation(expectation, pods, pods)
+    } catch (error) {
+      if (error instanceof ExpectationSyntaxError) throw scenarioError(file, expectation.path, `${error.message} (among the pods in scope)`)
+      throw error
+    }
+  }
+}
+
+export interface MeasuredCheck {
+  from: Candidate
+  to: Candidate
+  port: number
+  protocol: Protocol
+  observed: Observed
+}
+
+/** Each measured connection some expectation covers, judged by the last expectation that covers it. */
+export function judgeExpectations(file: string, expectations: Expectation[], measured: MeasuredCheck[]): ExpectationReport {
+  const checks = measured.flatMap((m): ExpectationCheck[] => {
+    const expectation = [...expectations].reverse().find((e) => expectationCovers(e, m.from, m.to, m.port, m.protocol))
+    if (!expectation) return []
+    const expected: Allowance = expectation.allowed ? 'allow' : 'deny'
+    const observed = m.observed === 'allowed' ? 'allow' : m.observed === 'blocked' ? 'deny' : undefined
+    return [{
+      expectation: expectation.text, from: m.from.id, to: m.to.id, port: m.port, protocol: m.protocol, expected, observed: m.observed,
+      outcome: observed === undefined ? 'unknown' : observed === expected ? 'pass' : 'violated',
+    }]
+  })
+  const count = (o: ExpectationOutcome) => checks.filter((c) => c.outcome === o).length
+  return { file, checks, summary: { checks: checks.length, pass: count('pass'), violated: count('violated'), unknown: count('unknown') } }
+}
