@@ -1,6 +1,7 @@
 // Flags shared by several commands, spelled as kubectl users expect.
 import { Flags } from '@oclif/core'
 import type { SnapshotSource } from '../snapshot/source.js'
+import type { QueryOptions } from '../workflows/predict.js'
 import { InputError } from '../model/errors.js'
 
 export const kubeFlags = {
@@ -38,6 +39,27 @@ export function snapshotSource(flags: KubeFlagValues & { filename?: string[] }):
     files: flags.filename ?? [],
     kube: { kubeconfig: flags.kubeconfig, context: flags.context, requestTimeout: parseDuration(flags['request-timeout'], '--request-timeout') },
     scope: { namespaces: flags.namespace ?? [], allNamespaces: flags['all-namespaces'], labelSelector: flags.selector },
+  }
+}
+
+interface QueryFlagValues extends KubeFlagValues {
+  filename?: string[]
+  from?: string[]
+  to?: string[]
+  port?: string[]
+  protocol?: string
+  external?: string[]
+}
+
+/** The options of a predict/explain/probe request, read from the shared flags. */
+export function queryOptions(flags: QueryFlagValues): QueryOptions {
+  return {
+    source: snapshotSource(flags),
+    from: flags.from ?? [],
+    to: flags.to ?? [],
+    ports: flags.port ?? [],
+    protocol: flags.protocol,
+    externals: flags.external ?? [],
   }
 }
 

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base.js'
-import { fileFlag, kubeFlags, queryFlags, snapshotSource } from '../cli/flags.js'
+import { fileFlag, kubeFlags, queryFlags, queryOptions } from '../cli/flags.js'
 import { printDiagnostics } from '../cli/diagnostics.js'
 import { ExitCode } from '../model/errors.js'
 import { renderExplain, type ExplainFormat } from '../report/explain.js'
@@ -25,14 +25,7 @@ export default class Explain extends BaseCommand {
 
   async run(): Promise<ExplainReport> {
     const { flags } = await this.parse(Explain)
-    const report = await explainConnections({
-      source: snapshotSource(flags),
-      from: flags.from ?? [],
-      to: flags.to ?? [],
-      ports: flags.port ?? [],
-      protocol: flags.protocol,
-      externals: flags.external ?? [],
-    })
+    const report = await explainConnections(queryOptions(flags))
     printDiagnostics(report)
     if (!this.jsonEnabled()) process.stdout.write(renderExplain(report, flags.output as ExplainFormat))
     process.exitCode = flags.strict && report.warnings.length > 0 ? ExitCode.disagreement : ExitCode.ok

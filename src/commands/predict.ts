@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base.js'
-import { fileFlag, kubeFlags, queryFlags, snapshotSource, terminalWidth } from '../cli/flags.js'
+import { fileFlag, kubeFlags, queryFlags, queryOptions, terminalWidth } from '../cli/flags.js'
 import { printDiagnostics } from '../cli/diagnostics.js'
 import { ExitCode } from '../model/errors.js'
 import { renderPredict, type PredictFormat } from '../report/predict.js'
@@ -26,14 +26,7 @@ export default class Predict extends BaseCommand {
 
   async run(): Promise<PredictReport> {
     const { flags } = await this.parse(Predict)
-    const report = await predict({
-      source: snapshotSource(flags),
-      from: flags.from ?? [],
-      to: flags.to ?? [],
-      ports: flags.port ?? [],
-      protocol: flags.protocol,
-      externals: flags.external ?? [],
-    })
+    const report = await predict(queryOptions(flags))
     printDiagnostics(report)
     if (!this.jsonEnabled()) process.stdout.write(renderPredict(report, flags.output as PredictFormat, terminalWidth()))
     process.exitCode = flags.strict && report.warnings.length > 0 ? ExitCode.disagreement : ExitCode.ok

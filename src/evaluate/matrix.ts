@@ -59,30 +59,20 @@ export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], quer
     return set
   }
   // A rule is shared by every class its policy selects: its peer and port sets are built once.
-  const rulePeerSets = new Map<CompiledRule, Bitset>()
-  const rulePeers = (rule: CompiledRule): Bitset => {
+  const rulePeers = memoize((rule: CompiledRule): Bitset => {
     if (!rule.peers) return everyone
-    let set = rulePeerSets.get(rule)
-    if (!set) {
-      set = new Bitset(size)
-      for (const peer of rule.peers) set.or(peerSet(peer))
-      rulePeerSets.set(rule, set)
-    }
+    const set = new Bitset(size)
+    for (const peer of rule.peers) set.or(peerSet(peer))
     return set
-  }
+  })
   const portAllows = (rule: CompiledRule, destination: Endpoint) =>
     !rule.ports || rule.ports.some((m) => portMatches(m, trafficTo(destination)))
-  const rulePortSets = new Map<CompiledRule, Bitset>()
-  const rulePorts = (rule: CompiledRule): Bitset => {
+  const rulePorts = memoize((rule: CompiledRule): Bitset => {
     if (!rule.ports) return everyone
-    let set = rulePortSets.get(rule)
-    if (!set) {
-      set = new Bitset(size)
-      for (const destination of classes) if (portAllows(rule, destination.representative)) set.set(destination.id)
-      rulePortSets.set(rule, set)
-    }
+    const set = new Bitset(size)
+    for (const destination of classes) if (portAllows(rule, destination.representative)) set.set(destination.id)
     return set
-  }
+  })
 
   const egressAllows = classes.map((source) => {
     const policies = evaluator.selecting(source.representative, 'egress')
@@ -104,6 +94,14 @@ export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], quer
   return {
     query,
     allowed: (from, to) => egressAllows[from.id].has(to.id) && ingressAllows[to.id].has(from.id),
+  }
+}
+
+function memoize<K, V>(compute: (key: K) => V): (key: K) => V {
+  const cache = new Map<K, V>()
+  return (key) => {
+    if (!cache.has(key)) cache.set(key, compute(key))
+    return cache.get(key)!
   }
 }
 
