@@ -5,7 +5,7 @@ import { createEvaluator, type Evaluator, type Verdict } from '../evaluate/evalu
 import type { Protocol } from '../model/cluster.js'
 import type { ConnectionKey } from './expectation.js'
 import { DNS_ID, DNS_NAMESPACE, type Scenario, type World } from './model.js'
-import { DNS_CANDIDATE, expectedConnections, stepStates, type StepState } from './state.js'
+import { DNS_CANDIDATE, expectedConnections, stepStates } from './state.js'
 import { offlineSnapshot } from './world.js'
 
 export type Allowance = 'allow' | 'deny'
@@ -38,7 +38,7 @@ export function validateScenario(scenario: Scenario): ScenarioValidation {
   const contradictions = scenario.steps.flatMap((step, i) => {
     const expected = expectedConnections(scenario, step, states[i])
     expectations += expected.size
-    const predict = stepPredictor(scenario.world, offlineSnapshotEvaluator(scenario.world, states[i]))
+    const predict = stepPredictor(scenario.world, createEvaluator(offlineSnapshot(scenario.world, states[i])))
     return [...expected.values()].flatMap((e): Contradiction[] => {
       const verdict = predict(e)
       if (verdict.allowed === e.allowed) return []
@@ -46,10 +46,6 @@ export function validateScenario(scenario: Scenario): ScenarioValidation {
     })
   })
   return { file: scenario.file, name: scenario.name, steps: scenario.steps.length, expectations, contradictions }
-}
-
-function offlineSnapshotEvaluator(world: World, state: StepState): Evaluator {
-  return createEvaluator(offlineSnapshot(world, state))
 }
 
 /** The evaluator's verdict for a connection between scenario short names. */

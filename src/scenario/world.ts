@@ -2,8 +2,7 @@
 // live run creates (namespaces prefixed with the run id, server pods, rewritten policies). Pure.
 import type { ClusterSnapshot, LabelSelector, Namespace, NetworkPolicy, NetworkPolicyPeer, Pod } from '../model/cluster.js'
 import { emptySnapshot, RUN_ID_LABEL } from '../model/cluster.js'
-import { DNS_CANDIDATE } from './state.js'
-import type { StepState } from './state.js'
+import { DNS_CANDIDATE, type StepState } from './state.js'
 import { DNS_NAMESPACE, type World, type WorldPod, type WorldPort } from './model.js'
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name'
