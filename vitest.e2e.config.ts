@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config'
+
+// End-to-end tests against the local test cluster (npm run cluster:up).
+// Files run one after another: they share one single-node cluster.
+export default defineConfig({
+  test: {
+    include: ['test/e2e/**/*.test.ts'],
+    fileParallelism: false,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    teardownTimeout: 120_000,
+    reporters: ['default'],
+  },
+})
