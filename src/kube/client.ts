@@ -186,6 +186,14 @@ function resourceOperations(config: k8s.KubeConfig, call: Caller) {
   }
 }
 
+/** client-node rejects a refused WebSocket upgrade with an ErrorEvent whose message holds the HTTP status. */
+function execFailure(namespace: string, pod: string, error: unknown): string {
+  const message = (error as { message?: string }).message ?? String(error)
+  const status = /Unexpected server response: (\d+)/.exec(message)?.[1]
+  if (status === '403') return `exec into ${namespace}/${pod} was forbidden (403): the user needs get and create on pods/exec`
+  return `exec into ${namespace}/${pod} failed: ${message}`
+}
+
 function execIn(config: k8s.KubeConfig, namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult> {
   return new Promise((resolve) => {
     let stdout = ''
@@ -205,7 +213,7 @@ function execIn(config: k8s.KubeConfig, namespace: string, pod: string, containe
     }).then((socket) => {
       socket.on('close', () => setTimeout(() => finish({ error: 'the exec connection closed without a status' }), 50))
       socket.on('error', (error: Error) => finish({ error: error.message }))
-    }, (error: unknown) => finish({ error: describeApiError(`exec into ${namespace}/${pod}`, error, config.getCurrentCluster()?.server ?? '').message }))
+    }, (error: unknown) => finish({ error: execFailure(namespace, pod, error) }))
   })
 }
 

@@ -124,3 +124,6 @@ export function podKey(pod: { namespace: string; name: string }): string {
 
 /** Label on everything kubectl-netpol creates in a cluster; its value is the run id. */
 export const RUN_ID_LABEL = 'netpol.kubectl.io/run-id'
+
+/** Annotation on a probe pod naming the pod whose identity it carries. */
+export const PROBE_SOURCE_ANNOTATION = 'netpol.kubectl.io/source'

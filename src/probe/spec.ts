@@ -8,12 +8,11 @@
 //   - passes Pod Security "restricted": non-root numeric UID, no privilege escalation, all
 //     capabilities dropped, RuntimeDefault seccomp (TCP connects need no capability).
 import type { PodEndpoint } from '../evaluate/endpoint.js'
-import { RUN_ID_LABEL } from '../model/cluster.js'
+import { PROBE_SOURCE_ANNOTATION, RUN_ID_LABEL } from '../model/cluster.js'
 
 export const DEFAULT_IMAGE = 'nicolaka/netshoot:v0.13'
 export const PROBE_CONTAINER = 'probe'
 export const NEVER_READY_GATE = 'netpol.kubectl.io/probe-never-ready'
-export const SOURCE_ANNOTATION = 'netpol.kubectl.io/source'
 const NOBODY = 65534
 
 export interface RunIdentity {
@@ -53,7 +52,7 @@ export function probePod(source: PodEndpoint, run: RunIdentity, owner: { name: s
       generateName: 'netpol-probe-',
       namespace: source.pod.namespace,
       labels: { ...source.pod.labels, [RUN_ID_LABEL]: run.runId },
-      annotations: { [SOURCE_ANNOTATION]: source.key },
+      annotations: { [PROBE_SOURCE_ANNOTATION]: source.key },
       ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: false }],
     },
     spec: {

@@ -1,7 +1,7 @@
 // The live edge of the snapshot: read the cluster through the KubeClient and feed the objects
 // through the same conversion and validation as manifest files.
 import type { ClusterSnapshot } from '../model/cluster.js'
-import { RUN_ID_LABEL } from '../model/cluster.js'
+import { PROBE_SOURCE_ANNOTATION } from '../model/cluster.js'
 import { toWireJson, type KubeClient } from '../kube/client.js'
 import { snapshotFromObjects, type ManifestDocument } from './objects.js'
 
@@ -52,10 +52,10 @@ function scopeNamespaces(client: KubeClient, scope: LiveScope): string[] | undef
   return scope.namespaces.length > 0 ? scope.namespaces : [client.defaultNamespace]
 }
 
-/** Finished pods have no network, and our own probe pods are not workloads. */
-function isWorkloadPod(pod: { status?: { phase?: string }; metadata?: { labels?: Record<string, string> } }): boolean {
+/** Finished pods have no network, and probe pods are not workloads (scenario world pods are). */
+function isWorkloadPod(pod: { status?: { phase?: string }; metadata?: { annotations?: Record<string, string> } }): boolean {
   const phase = pod.status?.phase
-  return phase !== 'Succeeded' && phase !== 'Failed' && !(pod.metadata?.labels && RUN_ID_LABEL in pod.metadata.labels)
+  return phase !== 'Succeeded' && phase !== 'Failed' && !(pod.metadata?.annotations && PROBE_SOURCE_ANNOTATION in pod.metadata.annotations)
 }
 
 function withKind(kind: string, items: object[]): object[] {

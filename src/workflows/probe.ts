@@ -185,19 +185,25 @@ function uniqueSources(jobs: ProbeJob[]): PodEndpoint[] {
   return [...new Map(jobs.map((j) => [j.from.key, j.from])).values()]
 }
 
+/** Exec over WebSocket is authorized as `get` on pods/exec by current API servers, as `create` by others. */
+const EXEC_PERMISSIONS: Permission[] = [{ verb: 'get', resource: 'pods', subresource: 'exec' }, { verb: 'create', resource: 'pods', subresource: 'exec' }]
+
+interface Permission {
+  verb: string
+  resource: string
+  subresource?: string
+}
+
 /** Fails before creating anything when a permission the run needs is missing, naming each one. */
 async function preflight(client: KubeClient, mode: ProbeMode, namespaces: string[]): Promise<void> {
-  const needed = (namespace: string) => mode === 'pod'
+  const needed: Permission[] = mode === 'pod'
     ? [
         { verb: 'create', resource: 'configmaps' }, { verb: 'deletecollection', resource: 'configmaps' },
         { verb: 'create', resource: 'pods' }, { verb: 'list', resource: 'pods' }, { verb: 'deletecollection', resource: 'pods' },
-        { verb: 'create', resource: 'pods', subresource: 'exec' },
-      ].map((a) => ({ ...a, namespace }))
-    : [
-        { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' }, { verb: 'list', resource: 'pods' },
-        { verb: 'create', resource: 'pods', subresource: 'exec' },
-      ].map((a) => ({ ...a, namespace }))
-  const checks = namespaces.flatMap(needed)
+        ...EXEC_PERMISSIONS,
+      ]
+    : [{ verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' }, { verb: 'list', resource: 'pods' }, ...EXEC_PERMISSIONS]
+  const checks = namespaces.flatMap((namespace) => needed.map((p) => ({ ...p, namespace })))
   const answers = await Promise.all(checks.map((c) => client.canI(c)))
   const missing = checks.filter((_, i) => !answers[i]).map((c) => `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''} in ${c.namespace}`)
   if (missing.length > 0) throw new ClusterError(`permission denied: missing ${missing.join(', ')} (see deploy/rbac.yaml)`)

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import * as k8s from '@kubernetes/client-node'
+import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js'
 import { parseAllDocuments } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -35,10 +36,13 @@ async function createWorld(): Promise<World> {
     return createPodAndWait(pod)
   }
   await Promise.all([server(x, 'a'), server(x, 'b'), server(y, 'a')])
-  // Created as plain manifests: client-node's typed V1NetworkPolicy spells `from` as `_from`.
-  const { objects } = kubeClients()
-  const policy = (namespace: string, name: string, spec: object) =>
-    objects.create({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec } as k8s.KubernetesObject)
+  // client-node's typed V1NetworkPolicy spells `from` as `_from` and drops a plain `from`, so
+  // the manifest goes through its serializer first.
+  const { net } = kubeClients()
+  const policy = (namespace: string, name: string, spec: object) => net.createNamespacedNetworkPolicy({
+    namespace,
+    body: ObjectSerializer.deserialize({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name }, spec }, 'V1NetworkPolicy', ''),
+  })
   await policy(x, 'default-deny', { podSelector: {}, policyTypes: ['Ingress'] })
   await policy(x, 'a-from-y', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { role: 'y' } } }], ports: [{ port: 80 }] }] })
   await policy(x, 'b-named-port', { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 'serve-81' }] }] })
@@ -84,7 +88,7 @@ describe.runIf(clusterAvailable())('probe on the real cluster', () => {
     expect(result.stdout).toMatch(/UNDER-ENFORCED \(\d+\)/)
     expect(result.stdout).toContain(`${world.y}/a → ${world.x}/b TCP/80`)
     expect(result.stdout).toMatch(/the CNI does not appear to enforce NetworkPolicy/)
-    expect(result.stdout).not.toMatch(/OVER-ENFORCED/)
+    expect(result.stdout).not.toMatch(/OVER-ENFORCED \(/)
   })
 
   it('--junit writes one testcase per check', async () => {
