@@ -53,16 +53,25 @@ export interface MeasuredCheck {
   observed: Observed
 }
 
+/**
+ * A refused connection did not go through: that meets "deny" and breaks "allow", whether the CNI
+ * rejected it (kube-router does) or nothing listens; the report's observed value says which it was.
+ */
+function judge(expected: Allowance, observed: Observed): ExpectationOutcome {
+  if (observed === 'allowed') return expected === 'allow' ? 'pass' : 'violated'
+  if (observed === 'blocked' || observed === 'refused') return expected === 'deny' ? 'pass' : 'violated'
+  return 'unknown'
+}
+
 /** Each measured connection some expectation covers, judged by the last expectation that covers it. */
 export function judgeExpectations(file: string, expectations: Expectation[], measured: MeasuredCheck[]): ExpectationReport {
   const checks = measured.flatMap((m): ExpectationCheck[] => {
     const expectation = [...expectations].reverse().find((e) => expectationCovers(e, m.from, m.to, m.port, m.protocol))
     if (!expectation) return []
     const expected: Allowance = expectation.allowed ? 'allow' : 'deny'
-    const observed = m.observed === 'allowed' ? 'allow' : m.observed === 'blocked' ? 'deny' : undefined
     return [{
       expectation: expectation.text, from: m.from.id, to: m.to.id, port: m.port, protocol: m.protocol, expected, observed: m.observed,
-      outcome: observed === undefined ? 'unknown' : observed === expected ? 'pass' : 'violated',
+      outcome: judge(expected, m.observed),
     }]
   })
   const count = (o: ExpectationOutcome) => checks.filter((c) => c.outcome === o).length

@@ -45,8 +45,15 @@ describe('judging measured connections', () => {
     expect(report.summary).toEqual({ checks: 2, pass: 1, violated: 1, unknown: 0 })
   })
 
-  it('does not judge a refusal on an existing workload: nothing may be listening', () => {
-    const report = judgeExpectations('e.yaml', expectations, [measured(DB, DB, 'refused')])
-    expect(report.checks[0].outcome).toBe('unknown')
+  it('a refusal meets a deny expectation and breaks an allow one: the connection did not go through', () => {
+    const report = judgeExpectations('e.yaml', expectations, [measured(DB, DB, 'refused'), measured(WEB, DB, 'refused')])
+    expect(report.checks.map((c) => [c.expectation, c.outcome])).toEqual([
+      ['shop/* -> shop/app=db deny', 'pass'],
+      ['shop/app=web -> shop/db-0:http allow', 'violated'],
+    ])
+  })
+
+  it('does not judge what could not be measured', () => {
+    expect(judgeExpectations('e.yaml', expectations, [measured(DB, DB, 'unknown')]).checks[0].outcome).toBe('unknown')
   })
 })
