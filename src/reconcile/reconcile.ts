@@ -65,9 +65,9 @@ export function reconcileOne({ job, prediction, result, attempts, serverListens 
 function judge(predicted: Predicted, observed: Observed, serverListens: boolean, result: ProbeResult): { verdict: CheckVerdict; note?: string } {
   switch (observed) {
     case 'allowed':
-      return predicted === 'allowed' ? { verdict: 'agree' } : { verdict: 'under-enforced', note: 'predicted denied, but the connection went through' }
+      return { verdict: predicted === 'allowed' ? 'agree' : 'under-enforced' }
     case 'blocked':
-      return predicted === 'denied' ? { verdict: 'agree' } : { verdict: 'over-enforced', note: 'predicted allowed, but the connection timed out' }
+      return { verdict: predicted === 'denied' ? 'agree' : 'over-enforced' }
     case 'refused':
       if (predicted === 'denied') return { verdict: 'agree', note: 'refused: the CNI rejects denied connections (or nothing listens)' }
       return serverListens

@@ -19,5 +19,5 @@ export function toYaml(value: unknown): string {
 }
 
 export function indent(text: string, by: string): string {
-  return text.trimEnd().split('\n').map((line) => by + line).join('\n')
+  return text.trimEnd().split('\n').map((line) => (line ? by + line : '')).join('\n')
 }

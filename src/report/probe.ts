@@ -51,7 +51,7 @@ function checkLabel(r: ProbeCheckResult): string {
 
 function disagreement(r: ProbeCheckResult): string {
   const head = `- ${checkLabel(r)} (dialled ${r.target}; predicted ${r.predicted}, observed ${r.observed} after ${r.attempts} attempt(s))`
-  const why = r.explanation ? `\n${indent(explanationText(r.explanation), '    ')}` : ''
+  const why = r.explanation ? `\n    Why the policies say it is ${r.predicted}:\n${indent(explanationText(r.explanation), '      ')}` : ''
   return `${head}${r.note ? `\n    ${r.note}` : ''}${why}`
 }
 

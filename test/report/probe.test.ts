@@ -1,0 +1,68 @@
+// What a person reads after a probe: built from the real evaluator, planner and reconciler, with
+// observations given as values (the renderer is pure; the cluster paths are covered by e2e tests).
+import { describe, expect, it } from 'vitest'
+import { createEvaluator } from '../../src/evaluate/evaluate.js'
+import { explain } from '../../src/evaluate/explain.js'
+import { planProbes } from '../../src/plan/plan.js'
+import { diagnose, orderForReport, reconcileOne, summarize, type ProbeResult } from '../../src/reconcile/reconcile.js'
+import { renderJunit, renderProbe } from '../../src/report/probe.js'
+import type { ProbeReport } from '../../src/workflows/probe.js'
+import { policy, upstreamWorld } from '../support/world.js'
+
+/** x isolated for ingress from everything but x; the "cluster" lets everything through. */
+function reportWhereEverythingConnects(): ProbeReport {
+  const world = upstreamWorld([policy('x', 'only-x', { ingress: [{ from: [{ podSelector: {} }] }] })])
+  world.pods = world.pods.filter((p) => p.namespace !== 'z')
+  const evaluator = createEvaluator(world)
+  const { jobs } = planProbes(evaluator, { sources: evaluator.endpoints, destinations: evaluator.endpoints, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
+  const checks = jobs.map((job) => {
+    const result: ProbeResult = { jobId: job.id, ran: true, observation: 'connected', elapsedMs: 3, detail: '' }
+    return reconcileOne({ job, prediction: evaluator.evaluate({ from: job.from, to: job.to, port: job.port, protocol: job.protocol }, { loopback: 'policy' }), result, attempts: 4, serverListens: false })
+  })
+  return {
+    runId: 'abc123', mode: 'pod', image: 'nicolaka/netshoot:v0.13',
+    results: orderForReport(checks).map((c) => ({
+      from: c.job.from.key, to: c.job.to.key, port: c.job.port, protocol: c.job.protocol, predicted: c.predicted, observed: c.observed,
+      verdict: c.verdict, target: `${c.job.target.host}:${c.job.target.port}`, attempts: c.attempts, note: c.note, sources: c.job.sourceMembers,
+      ...(c.verdict === 'agree' ? {} : { explanation: explain(c.prediction, evaluator) }),
+    })),
+    summary: { ...summarize(checks), durationMs: 4200 },
+    diagnoses: diagnose(checks), skipped: [], warnings: [], notes: [],
+  }
+}
+
+describe('the probe report', () => {
+  const report = reportWhereEverythingConnects()
+  const text = renderProbe(report, 'table', false)
+
+  it('summarises, then lists the security findings with why they were predicted denied', () => {
+    // y has 3 pods reaching 3 pods of x: all predicted denied, all went through.
+    expect(report.summary).toMatchObject({ checks: 36, underEnforced: 9, overEnforced: 0 })
+    expect(text).toMatch(/UNDER-ENFORCED \(9\): predicted denied, but the connection went through/)
+    expect(text).toContain('- y/a → x/a TCP/80 (dialled 198.18.1.10:80; predicted denied, observed allowed after 4 attempt(s))')
+    expect(text).toContain('Ingress to x/a (destination side)')
+    expect(text).toContain('isolated by 1 policy: x/only-x')
+  })
+
+  it('names the likely cause when every denial went through', () => {
+    expect(text).toMatch(/DIAGNOSIS\n- the CNI does not appear to enforce NetworkPolicy: all 9 connections predicted denied went through/)
+  })
+
+  it('lists findings before anything else in JSON too', () => {
+    expect(report.results.slice(0, 9).every((r) => r.verdict === 'under-enforced')).toBe(true)
+    expect(JSON.parse(renderProbe(report, 'json', false)).summary.underEnforced).toBe(9)
+  })
+
+  it('--matrix shows expected, observed and comparison tables', () => {
+    const matrix = renderProbe(report, 'table', true)
+    const comparison = matrix.split('\n').filter((l) => l.startsWith('y/a'))
+    expect(comparison.at(-1)?.split(/\s+/).slice(0, 4)).toEqual(['y/a', 'U', 'U', 'U'])
+  })
+
+  it('JUnit: one failing testcase per disagreement with the explanation in it', () => {
+    const xml = renderJunit(report)
+    expect(xml).toMatch(/<testsuites tests="36" failures="9" skipped="0"/)
+    expect((xml.match(/<failure type="under-enforced"/g) ?? []).length).toBe(9)
+    expect(xml).toContain('Result: DENIED')
+  })
+})
