@@ -63,7 +63,7 @@ function judge(check: Omit<StepCheck, 'outcome'>, bestEffort: Protocol[]): StepC
 }
 
 /** allowed → allow; blocked or refused (a server listens, so a refusal is the policy) → deny; anything else cannot be judged. */
-function definite(observed: Observed): Allowance | undefined {
+export function definite(observed: Observed): Allowance | undefined {
   if (observed === 'allowed') return 'allow'
   if (observed === 'blocked' || observed === 'refused') return 'deny'
   return undefined

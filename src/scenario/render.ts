@@ -11,9 +11,11 @@ export function renderValidation(report: ValidateReport, format: ScenarioFormat)
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n'
   if (format === 'yaml') return toYaml(report)
   const lines = report.scenarios.map((s) => {
-    const head = `${s.contradictions.length === 0 ? 'ok  ' : 'FAIL'} ${s.file} (${s.name}): ${s.steps} step(s), ${s.expectations} expected connection(s)`
+    const problems = s.problems ?? []
+    const head = `${s.contradictions.length + problems.length === 0 ? 'ok  ' : 'FAIL'} ${s.file} (${s.name}): ${s.steps} step(s), ${s.expectations} expected connection(s)`
     return [head, ...s.contradictions.map((c) =>
-      `     step "${c.step}": ${c.from} -> ${c.to} ${c.protocol}/${c.port}: expected ${c.expected} ("${c.expectation}"), predicted ${c.predicted}: ${c.why}`)].join('\n')
+      `     step "${c.step}": ${c.from} -> ${c.to} ${c.protocol}/${c.port}: expected ${c.expected} ("${c.expectation}"), predicted ${c.predicted}: ${c.why}`),
+    ...problems.map((p) => `     ${p}`)].join('\n')
   })
   const { scenarios, contradictions } = report.summary
   lines.push(contradictions === 0

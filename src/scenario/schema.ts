@@ -29,7 +29,7 @@ const pod = z.strictObject({
   ports: z.array(port).min(1, 'a pod needs at least one port (its server listens on each)'),
 })
 
-const world = z.strictObject({
+export const world = z.strictObject({
   namespaces: z.record(z.string(), labels.nullable()),
   pods: z.record(z.string(), pod),
   dns: z.boolean().optional(),
@@ -42,12 +42,12 @@ const labelAction = z.strictObject({
   remove: z.array(z.string()).optional(),
 })
 
-const expectation = z.union([
+export const expectation = z.union([
   z.string(),
   z.strictObject({ table: z.union([z.string(), portNumber]), rows: z.string() }),
 ], { error: 'expected "FROM -> TO[:PORT[/PROTOCOL]] allow|deny" or {table: PORT[/PROTOCOL], rows: |…}' })
 
-const manifest = z.record(z.string(), z.unknown())
+export const manifest = z.record(z.string(), z.unknown())
 
 const step = z.strictObject({
   name: z.string().min(1),
@@ -100,7 +100,7 @@ export function parseExpectationFile(text: string, file: string): Array<Expectat
   return toExpectations(result.data, '', (path, message) => { throw scenarioError(file, path, message) })
 }
 
-function parseYaml(text: string, file: string): unknown {
+export function parseYaml(text: string, file: string): unknown {
   const document = parseDocument(text)
   const [error] = document.errors
   if (error) {
@@ -111,7 +111,12 @@ function parseYaml(text: string, file: string): unknown {
 }
 
 function validateShape(value: unknown, file: string): RawScenario {
-  const result = scenario.safeParse(value)
+  return checkShape(scenario, value, file)
+}
+
+/** The value checked against a zod schema; the first problem becomes one located InputError line. */
+export function checkShape<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const result = schema.safeParse(value)
   if (result.success) return result.data
   // A misspelt field shows up twice, as unknown and as missing: the unknown one names the cause.
   const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]
@@ -129,9 +134,9 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   }).join('')
 }
 
-type Fail = (path: string, message: string) => never
+export type Fail = (path: string, message: string) => never
 
-function toWorld(raw: RawScenario['world'], fail: Fail): World {
+export function toWorld(raw: RawScenario['world'], fail: Fail): World {
   const namespaces = Object.entries(raw.namespaces).map(([name, nsLabels]) => {
     if (!DNS_LABEL.test(name) || name.length > MAX_NAMESPACE_LENGTH) fail(`world.namespaces.${name}`, `namespace name must be a DNS label of at most ${MAX_NAMESPACE_LENGTH} characters`)
     return { name, labels: nsLabels ?? {} }
@@ -178,7 +183,7 @@ function qualifyPolicyName(name: string, path: string, world: World, fail: Fail)
   return fail(path, `write the policy as NAMESPACE/NAME: the world has several namespaces`)
 }
 
-function toPolicy(manifest: Record<string, unknown>, path: string, world: World, fail: Fail): NetworkPolicy {
+export function toPolicy(manifest: Record<string, unknown>, path: string, world: World, fail: Fail): NetworkPolicy {
   const kind = manifest.kind ?? 'NetworkPolicy'
   if (kind !== 'NetworkPolicy') fail(`${path}.kind`, `only NetworkPolicy manifests can be applied, got ${JSON.stringify(kind)}`)
   const metadata = (manifest.metadata ?? {}) as Record<string, unknown>
@@ -208,7 +213,7 @@ function toLabelAction(raw: z.infer<typeof labelAction>, path: string, world: Wo
   return { target: { kind: 'pod', id: target.id }, ...changes }
 }
 
-function toExpectations(raw: NonNullable<RawStep['expect']>, path: string, fail: Fail): Step['expect'] {
+export function toExpectations(raw: NonNullable<RawStep['expect']>, path: string, fail: Fail): Step['expect'] {
   return raw.flatMap((entry, i) => {
     try {
       const parsed = typeof entry === 'string' ? [parseExpectation(entry)] : parseTable(String(entry.table), entry.rows)

@@ -30,6 +30,8 @@ export interface ScenarioValidation {
   /** Connections named by expectations, over all steps. */
   expectations: number
   contradictions: Contradiction[]
+  /** Problems of the file as a whole (a drill that needs no work). */
+  problems?: string[]
 }
 
 export function validateScenario(scenario: Scenario): ScenarioValidation {
