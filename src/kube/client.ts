@@ -48,6 +48,8 @@ export interface KubeClient {
   /** Merge-patches an object's labels; a null value removes that label. */
   patchLabels(ref: WireObject, labels: Record<string, string | null>): Promise<void>
   objectExists(ref: WireObject): Promise<boolean>
+  /** An object's labels and whether it is being deleted; undefined when it does not exist. */
+  readMetadata(ref: WireObject): Promise<{ labels: Record<string, string>; deleting: boolean } | undefined>
   /** SelfSubjectAccessReview: may the current user do this? */
   canI(attributes: { verb: string; resource: string; subresource?: string; group?: string; namespace?: string }): Promise<boolean>
 }
@@ -175,6 +177,15 @@ function resourceOperations(config: k8s.KubeConfig, call: Caller) {
       } catch (error) {
         ignoreNotFound(error)
         return false
+      }
+    },
+    readMetadata: async (object: WireObject) => {
+      try {
+        const found = await call(`read ${describeRef(object)}`, () => objects.read(typed(object) as Parameters<typeof objects.read>[0]))
+        return { labels: found.metadata?.labels ?? {}, deleting: Boolean(found.metadata?.deletionTimestamp) }
+      } catch (error) {
+        ignoreNotFound(error)
+        return undefined
       }
     },
     canI: async (attributes: { verb: string; resource: string; subresource?: string; group?: string; namespace?: string }) => {

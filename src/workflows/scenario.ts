@@ -1,9 +1,11 @@
 // scenario validate / scenario run: files → scenarios → evaluator (and, for run, the live cluster).
 import { randomBytes } from 'node:crypto'
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { extname, join } from 'node:path'
+import { basename, extname, join } from 'node:path'
+import { isDrillFile, parseDrill } from '../drill/schema.js'
+import { validateDrill } from '../drill/validate.js'
 import type { KubeClient, KubeOptions, WirePod, WireObject } from '../kube/client.js'
-import { RUN_ID_LABEL, type NetworkPolicy } from '../model/cluster.js'
+import { RUN_ID_LABEL, type ClusterSnapshot, type NetworkPolicy } from '../model/cluster.js'
 import { ClusterError, InputError } from '../model/errors.js'
 import { compareStep, summarizeChecks, type MeasuredConnection, type StepCheck, type StepSummary } from '../scenario/compare.js'
 import { DNS_ID, DNS_LABELS, DNS_NAMESPACE, type Scenario, type Step, type World } from '../scenario/model.js'
@@ -13,30 +15,40 @@ import { validateScenario, type ScenarioValidation } from '../scenario/validate.
 import {
   liveNames, liveSnapshot, namespaceManifest, policyManifest, serverPodManifest, type LiveNames, type LivePod,
 } from '../scenario/world.js'
-import { probe, type ProbeRunEvent } from './probe.js'
+import { probe, type ProbeReport, type ProbeRunEvent } from './probe.js'
 
 export interface ValidateReport {
   scenarios: ScenarioValidation[]
   summary: { scenarios: number; expectations: number; contradictions: number }
 }
 
+/** Validates scenarios, and drills (with their reference solution, and without it: then something must fail). */
 export async function validateScenarios(paths: string[]): Promise<ValidateReport> {
-  const scenarios = (await loadScenarios(paths)).map(validateScenario)
+  const scenarios = (await readScenarioFiles(paths)).map(({ file, text }) => isDrillFile(text, file)
+    ? validateDrill(parseDrill(text, file, basename(file, extname(file))))
+    : validateScenario(parseScenario(text, file)))
   return {
     scenarios,
     summary: {
       scenarios: scenarios.length,
       expectations: scenarios.reduce((n, s) => n + s.expectations, 0),
-      contradictions: scenarios.reduce((n, s) => n + s.contradictions.length, 0),
+      contradictions: scenarios.reduce((n, s) => n + s.contradictions.length + (s.problems?.length ?? 0), 0),
     },
   }
 }
 
 /** Every scenario of the files and directories (*.yaml, *.yml), all parsed before anything else happens. */
 export async function loadScenarios(paths: string[]): Promise<Scenario[]> {
+  return (await readScenarioFiles(paths)).map(({ file, text }) => {
+    if (isDrillFile(text, file)) throw new InputError(`is a drill: run it with \`kubectl netpol drill start ${basename(file, extname(file))}\``, { file })
+    return parseScenario(text, file)
+  })
+}
+
+async function readScenarioFiles(paths: string[]): Promise<Array<{ file: string; text: string }>> {
   if (paths.length === 0) throw new InputError('name at least one scenario file or directory')
   const files = (await Promise.all(paths.map(scenarioFilesAt))).flat()
-  return Promise.all(files.map(async (file) => parseScenario(await readFile(file, 'utf8'), file)))
+  return Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })))
 }
 
 async function scenarioFilesAt(path: string): Promise<string[]> {
@@ -135,7 +147,7 @@ async function runScenario(client: KubeClient, scenario: Scenario, options: RunO
 }
 
 /** Creates the namespaces and server pods and waits until every server is Ready; returns pod IPs by short name. */
-async function createWorld(client: KubeClient, world: World, names: LiveNames, options: RunOptions): Promise<Map<string, string[]>> {
+export async function createWorld(client: KubeClient, world: World, names: LiveNames, options: Pick<RunOptions, 'image' | 'startTimeout'>): Promise<Map<string, string[]>> {
   for (const ns of world.namespaces) await client.createObject(namespaceManifest(ns.name, ns.labels, names) as WireObject)
   // Pods are refused until the namespace's default service account exists.
   await pollUntil(options.startTimeout, 'the default service accounts', async () => {
@@ -153,11 +165,11 @@ async function createWorld(client: KubeClient, world: World, names: LiveNames, o
   })
 }
 
-function isReady(pod: WirePod): boolean {
+export function isReady(pod: WirePod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true && Boolean(pod.status?.podIP)
 }
 
-async function clusterDnsPods(client: KubeClient): Promise<LivePod[]> {
+export async function clusterDnsPods(client: KubeClient): Promise<LivePod[]> {
   const pods = (await client.listPods(DNS_NAMESPACE, DNS_SELECTOR)).filter(isReady)
   if (pods.length === 0) throw new ClusterError(`the scenario uses the cluster DNS, but no Ready pod in ${DNS_NAMESPACE} has ${DNS_SELECTOR}`)
   return pods.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, labels: p.metadata.labels ?? {}, ips: [p.status!.podIP!] }))
@@ -199,8 +211,19 @@ interface LiveWorld {
 }
 
 async function probeStep(client: KubeClient, scenario: Scenario, step: Step, state: StepState, live: LiveWorld, options: RunOptions): Promise<StepRun> {
-  const { world } = scenario
-  const snapshot = liveSnapshot(world, state, live.names, live.podIps, live.dnsPods)
+  const snapshot = liveSnapshot(scenario.world, state, live.names, live.podIps, live.dnsPods)
+  const { report, measured } = await probeWorld(client, scenario.world, snapshot, live, options)
+  const checks = compareStep(measured, expectedConnections(scenario, step, state), scenario.bestEffort)
+  return { name: step.name, checks, summary: summarizeChecks(checks), diagnoses: report.diagnoses }
+}
+
+export type ProbeWorldOptions = Pick<RunOptions, 'kube' | 'image' | 'checkTimeout' | 'startTimeout' | 'settle' | 'parallelism' | 'onEvent' | 'onCleanup'>
+
+/**
+ * Probes every connection from the world's pods to the pods of the snapshot (servers listen on
+ * every declared port) and names the measured connections by the world's short names.
+ */
+export async function probeWorld(client: KubeClient, world: World, snapshot: ClusterSnapshot, live: Omit<LiveWorld, 'podIps'>, options: ProbeWorldOptions): Promise<{ report: ProbeReport; measured: MeasuredConnection[] }> {
   const namespaces = world.namespaces.map((ns) => live.names.namespace(ns.name))
   const report = await probe({
     source: { files: [], kube: options.kube, scope: { namespaces, allNamespaces: false } },
@@ -235,11 +258,10 @@ async function probeStep(client: KubeClient, scenario: Scenario, step: Step, sta
     observed: r.observed,
     ...(r.note ? { note: r.note } : {}),
   }))
-  const checks = compareStep(measured, expectedConnections(scenario, step, state), scenario.bestEffort)
-  return { name: step.name, checks, summary: summarizeChecks(checks), diagnoses: report.diagnoses }
+  return { report, measured }
 }
 
-async function pollUntil<T>(timeoutSeconds: number, what: string | (() => string), attempt: () => Promise<T | undefined>): Promise<T> {
+export async function pollUntil<T>(timeoutSeconds: number, what: string | (() => string), attempt: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutSeconds * 1000
   for (;;) {
     const result = await attempt()
