@@ -1,0 +1,16 @@
+import { BaseCommand } from '../../cli/base.js'
+import { renderList } from '../../drill/render.js'
+import { listDrills, type DrillSummary } from '../../workflows/drill.js'
+
+export default class DrillList extends BaseCommand {
+  static override summary = 'List the NetworkPolicy drills (CKA/CKS practice), easiest first.'
+  static override enableJsonFlag = true
+  static override examples = ['<%= config.bin %> drill list']
+
+  async run(): Promise<{ drills: DrillSummary[] }> {
+    await this.parse(DrillList)
+    const report = await listDrills()
+    if (!this.jsonEnabled()) process.stdout.write(renderList(report.drills))
+    return report
+  }
+}

@@ -1,0 +1,24 @@
+import { Args } from '@oclif/core'
+import { BaseCommand } from '../../cli/base.js'
+import { withProgress } from '../../cli/progress.js'
+import { renderReset } from '../../drill/render.js'
+import { resetDrill, type ResetReport } from '../../workflows/drill.js'
+import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
+
+export default class DrillReset extends BaseCommand {
+  static override summary = 'Delete a drill\'s namespaces (its pods and every policy you applied there) and wait until they are gone.'
+  static override enableJsonFlag = true
+  static override args = { name: Args.string({ description: 'The drill (see `drill list`).', required: true }) }
+  static override examples = ['<%= config.bin %> drill reset default-deny']
+  static override flags = drillClusterFlags()
+
+  async run(): Promise<ResetReport> {
+    const { args, flags } = await this.parse(DrillReset)
+    const report = await withProgress(`Resetting drill ${args.name}`, (update) => resetDrill(args.name, {
+      ...drillClusterOptions(flags),
+      onEvent: (event) => { if (event.kind === 'phase') update(event.text) },
+    }), quietProgress(this.jsonEnabled()))
+    if (!this.jsonEnabled()) process.stdout.write(renderReset(report))
+    return report
+  }
+}
