@@ -214,7 +214,7 @@ async function preflight(client: KubeClient, mode: ProbeMode, namespaces: string
  * disagreement is reported only once it has held for the settle period (or the job agrees).
  */
 async function probeAndSettle(engine: ReturnType<typeof createProbeEngine>, jobs: ProbeJob[], evaluator: Evaluator, options: ProbeOptions): Promise<ReconciledCheck[]> {
-  const predictions = new Map(jobs.map((job) => [job.id, predictJob(evaluator, job)]))
+  const predictions = new Map(jobs.map((job) => [job.id, predictJob(evaluator, job, options.mode)]))
   const reconcile = (job: ProbeJob, result: ProbeResult, attempts: number) =>
     reconcileOne({ job, prediction: predictions.get(job.id)!, result, attempts, serverListens: options.serversListen ?? false })
   const byId = new Map(jobs.map((j) => [j.id, j]))
@@ -235,9 +235,12 @@ async function probeAndSettle(engine: ReturnType<typeof createProbeEngine>, jobs
   return [...checks.values()]
 }
 
-/** The probe pod is a separate pod with the source's identity: a pod "to itself" is judged by policy. */
-function predictJob(evaluator: Evaluator, job: ProbeJob): Verdict {
-  return evaluator.evaluate({ from: job.from, to: job.to, port: job.port, protocol: job.protocol }, { loopback: 'policy' })
+/**
+ * A probe pod is a separate pod with the source's identity, so "a pod to itself" is judged by the
+ * policies; an ephemeral container runs inside the source pod, so there it is real loopback.
+ */
+function predictJob(evaluator: Evaluator, job: ProbeJob, mode: ProbeMode): Verdict {
+  return evaluator.evaluate({ from: job.from, to: job.to, port: job.port, protocol: job.protocol }, { loopback: mode === 'ephemeral' ? 'allowed' : 'policy' })
 }
 
 function checkResult(c: ReconciledCheck, evaluator: Evaluator): ProbeCheckResult {

@@ -106,6 +106,43 @@ describe.runIf(clusterAvailable())('probe on the real cluster', () => {
     }
   })
 
+  it('live predict reads the same world and predicts the same denials', async () => {
+    const result = await runCli(['predict', '-n', world.x, '-n', world.y, '--port', '80', '-o', 'json'])
+    expect(result.code).toBe(0)
+    const denied = JSON.parse(result.stdout).results.filter((r: { allowed: boolean }) => !r.allowed).map((r: { from: string; to: string }) => `${r.from}->${r.to}`)
+    expect(denied).toContain(`${world.y}/a->${world.x}/b`)
+    expect(denied).not.toContain(`${world.y}/a->${world.x}/a`)
+  })
+
+  it('--service dials the Service by name; --external checks egress to an address outside the pods', async () => {
+    const { core } = kubeClients()
+    await core.createNamespacedService({ namespace: world.x, body: { metadata: { name: 'web' }, spec: { selector: { pod: 'a' }, ports: [{ port: 8080, targetPort: 80 as unknown as k8s.IntOrString }] } } })
+    const viaService = JSON.parse((await runCli(['probe', '-n', world.x, '-n', world.y, '--service', '--port', '80', '--to', `${world.x}/a`, '-o', 'json'])).stdout)
+    expect(new Set(viaService.results.map((r: { target: string }) => r.target))).toEqual(new Set([`web.${world.x}.svc.cluster.local:8080`]))
+    expect(viaService.results.filter((r: { verdict: string }) => r.verdict === 'over-enforced' || r.verdict === 'unknown')).toEqual([])
+    // The node address answers on the kubelet port; no egress policy isolates x, so it is allowed.
+    const external = JSON.parse((await runCli(['probe', '-n', world.x, '--from', `${world.x}/b`, '--to', `${world.x}/b`, '--port', '80', '--external', '198.18.0.1:10250', '-o', 'json'])).stdout)
+    expect(external.results.find((r: { to: string }) => r.to === '198.18.0.1')).toMatchObject({ predicted: 'allowed', observed: 'allowed', verdict: 'agree' })
+  })
+
+  it('--mode ephemeral probes from an ephemeral container in the source pod itself (a pod to itself is loopback there)', async () => {
+    const result = await runCli(['probe', '-n', world.x, '-n', world.y, '--mode', 'ephemeral', '--port', '80', '-o', 'json'])
+    expect(result.stderr).toMatch(/ephemeral containers stay in the pod spec/)
+    const report = JSON.parse(result.stdout)
+    expect(report.results.filter((r: { verdict: string }) => r.verdict !== (enforced ? 'agree' : 'under-enforced') && r.verdict !== 'agree')).toEqual([])
+    expect(result.code).toBe(enforced ? 0 : 1)
+    const pod = await kubeClients().core.readNamespacedPod({ namespace: world.y, name: 'a' })
+    expect(pod.spec?.ephemeralContainers?.map((c) => c.name)).toContain(`netpol-probe-${report.runId}`)
+  })
+
+  it('concurrent runs do not collide', async () => {
+    const [one, two] = await Promise.all([0, 1].map(() => runCli(['probe', '-n', world.x, '-n', world.y, '--port', '80', '-o', 'json'])))
+    const reports = [one, two].map((r) => JSON.parse(r.stdout))
+    expect(reports[0].runId).not.toBe(reports[1].runId)
+    expect([one.code, two.code]).toEqual(enforced ? [0, 0] : [1, 1])
+    expect(await runObjectsLeft(world.x, world.y)).toEqual([])
+  })
+
   it('SIGINT during a run removes every probe pod and run object; cleanup then has nothing to do', async () => {
     const run = startCli(['probe', '-n', world.x, '-n', world.y, '--start-timeout', '60s'])
     const { core } = kubeClients()
