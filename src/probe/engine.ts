@@ -45,7 +45,7 @@ export interface ProbeEngine {
 type Runner = { namespace: string; pod: string; container: string } | { failed: string }
 
 const POLL_MS = 500
-const EXEC_CONCURRENCY = 6
+const EXEC_CONCURRENCY = 16
 const IMAGE_FAILURES = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']
 const START_FAILURES = [...IMAGE_FAILURES, 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']
 

@@ -22,13 +22,20 @@ function server(namespace: string, name: string): k8s.V1Pod {
 
 async function round(label: string, namespaces: string[]): Promise<ProbeReport> {
   const started = performance.now()
+  const phases: string[] = []
   const report = await probe({
     source: { files: [], kube: { kubeconfig: kubeconfigPath() }, scope: { namespaces, allNamespaces: false } },
     from: [], to: [], ports: [], externals: [], service: false, allPods: false, mode: 'pod', image: DEFAULT_IMAGE,
     checkTimeout: 2, startTimeout: 90, settle: 10, parallelism: 64, udpEchoPorts: new Set(PORTS.map(String)), serversListen: true,
+    onEvent: (event) => {
+      if (['planned', 'starting', 'round', 'cleaned'].includes(event.kind) || (event.kind === 'source-ready' && event.ready === event.total)) {
+        phases.push(`${event.kind} ${((performance.now() - started) / 1000).toFixed(1)}s`)
+      }
+    },
   })
   const s = report.summary
   console.log(`  ${label}: ${((performance.now() - started) / 1000).toFixed(1)} s wall, ${s.checks} checks (agree ${s.agree}, under ${s.underEnforced}, over ${s.overEnforced}, unknown ${s.unknown})`)
+  console.log(`    phases: ${phases.join(', ')}`)
   return report
 }
 
