@@ -2,8 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base.js'
 import { printDiagnostics } from '../cli/diagnostics.js'
-import { kubeFlags, parseDuration, queryFlags } from '../cli/flags.js'
-import { snapshotSource } from '../cli/flags.js'
+import { kubeFlags, parseDuration, queryFlags, queryOptions } from '../cli/flags.js'
 import { cleanupOnSignals } from '../cli/interrupt.js'
 import { probeProgress } from '../cli/probe-progress.js'
 import { withProgress } from '../cli/progress.js'
@@ -50,12 +49,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
     const quiet = this.jsonEnabled() || flags.output === 'json' || flags.output === 'yaml' ? !process.stderr.isTTY : false
     try {
       const report = await withProgress('Probing NetworkPolicy enforcement', (update) => probe({
-        source: snapshotSource(flags),
-        from: flags.from ?? [],
-        to: flags.to ?? [],
-        ports: flags.port ?? [],
-        protocol: flags.protocol,
-        externals: flags.external ?? [],
+        ...queryOptions(flags),
         service: flags.service,
         allPods: flags['all-pods'],
         mode: flags.mode as 'pod' | 'ephemeral',
