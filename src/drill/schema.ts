@@ -13,7 +13,7 @@ const RESERVED_NAMESPACE = /^(default|kube-.*)$/
 
 const drill = z.strictObject({
   title: z.string().min(1),
-  difficulty: z.enum(DIFFICULTIES),
+  difficulty: z.enum(DIFFICULTIES, { error: `expected one of ${DIFFICULTIES.join(', ')}` }),
   tags: z.array(z.string()).optional(),
   task: z.string().min(1),
   world,

@@ -44,7 +44,7 @@ export async function loadDrill(name: string): Promise<Drill> {
   const file = join(DRILLS_DIR, `${name}.yaml`)
   const text = /^[a-z0-9-]+$/.test(name) ? await readFile(file, 'utf8').catch(() => undefined) : undefined
   if (text === undefined) {
-    const known = (await readdir(DRILLS_DIR)).filter((f) => extname(f) === '.yaml').map((f) => basename(f, '.yaml'))
+    const known = (await readdir(DRILLS_DIR)).filter((f) => extname(f) === '.yaml').map((f) => basename(f, '.yaml')).sort()
     throw new InputError(`no drill "${name}" (see \`kubectl netpol drill list\`; known: ${known.join(', ')})`)
   }
   return parseDrill(text, join('scenarios', 'drills', `${name}.yaml`), name)
@@ -75,8 +75,8 @@ export interface StartReport {
   policies: string[]
 }
 
-export async function startDrill(name: string, options: DrillClusterOptions & { image: string; force: boolean }): Promise<StartReport> {
-  const drill = await loadDrill(name)
+export async function startDrill(drill: Drill, options: DrillClusterOptions & { image: string; force: boolean }): Promise<StartReport> {
+  const { name } = drill
   const client = await connectTo(options.kube)
   const names = drillNames(drill)
   const namespaces = drill.world.namespaces.map((ns) => ns.name)
@@ -139,9 +139,8 @@ export interface CheckReport {
 
 export type DrillCheckOptions = DrillClusterOptions & Omit<ProbeWorldOptions, 'kube' | 'onEvent' | 'onCleanup'>
 
-export async function checkDrill(name: string, options: DrillCheckOptions): Promise<CheckReport> {
+export async function checkDrill(drill: Drill, options: DrillCheckOptions): Promise<CheckReport> {
   const started = Date.now()
-  const drill = await loadDrill(name)
   const client = await connectTo(options.kube)
   const names = drillNames(drill)
   const namespaces = drill.world.namespaces.map((ns) => ns.name)
@@ -153,7 +152,7 @@ export async function checkDrill(name: string, options: DrillCheckOptions): Prom
   const scenario = drillScenario(drill, true)
   const expected = expectedConnections(scenario, scenario.steps[0], stepStates(scenario)[0])
   const grade = gradeDrill(drill.expect.map((e) => e.text), expected, measured, explainer(drill, createEvaluator(snapshot), dnsPods))
-  return { drill: name, title: drill.title, namespaces, checks: grade.checks, summary: grade.summary, diagnoses: report.diagnoses, durationMs: Date.now() - started }
+  return { drill: drill.name, title: drill.title, namespaces, checks: grade.checks, summary: grade.summary, diagnoses: report.diagnoses, durationMs: Date.now() - started }
 }
 
 /** The drill's world must be there and Ready; otherwise there is nothing to grade (exit 2). */
@@ -193,14 +192,13 @@ export interface ResetReport {
   deleted: string[]
 }
 
-export async function resetDrill(name: string, options: DrillClusterOptions): Promise<ResetReport> {
-  const drill = await loadDrill(name)
+export async function resetDrill(drill: Drill, options: DrillClusterOptions): Promise<ResetReport> {
   const client = await connectTo(options.kube)
   const existing = await ownedNamespaces(client, drill)
   options.onEvent?.({ kind: 'phase', text: `deleting ${existing.join(', ') || 'nothing'}` })
   if (existing.length > 0) await deleteNamespaces(client, existing, options.startTimeout)
-  await saveHintsShown(name, 0)
-  return { drill: name, deleted: existing }
+  await saveHintsShown(drill.name, 0)
+  return { drill: drill.name, deleted: existing }
 }
 
 export interface HintReport {

@@ -7,7 +7,7 @@ import { withProgress } from '../../cli/progress.js'
 import { renderCheck } from '../../drill/render.js'
 import { ExitCode } from '../../model/errors.js'
 import { DEFAULT_IMAGE } from '../../probe/spec.js'
-import { checkDrill, type CheckReport } from '../../workflows/drill.js'
+import { loadDrill, checkDrill, type CheckReport } from '../../workflows/drill.js'
 import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
 
 export default class DrillCheck extends BaseCommand {
@@ -28,11 +28,12 @@ Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not st
 
   async run(): Promise<CheckReport> {
     const { args, flags } = await this.parse(DrillCheck)
+    const drill = await loadDrill(args.name)
     const signals = cleanupOnSignals()
     try {
       const report = await withProgress(`Checking drill ${args.name}`, (update) => {
         const probeEvent = probeProgress(update)
-        return checkDrill(args.name, {
+        return checkDrill(drill, {
           ...drillClusterOptions(flags),
           image: flags.image,
           checkTimeout: Math.max(1, parseDuration(flags.timeout, '--timeout')),

@@ -2,7 +2,7 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { withProgress } from '../../cli/progress.js'
 import { renderReset } from '../../drill/render.js'
-import { resetDrill, type ResetReport } from '../../workflows/drill.js'
+import { loadDrill, resetDrill, type ResetReport } from '../../workflows/drill.js'
 import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
 
 export default class DrillReset extends BaseCommand {
@@ -14,7 +14,8 @@ export default class DrillReset extends BaseCommand {
 
   async run(): Promise<ResetReport> {
     const { args, flags } = await this.parse(DrillReset)
-    const report = await withProgress(`Resetting drill ${args.name}`, (update) => resetDrill(args.name, {
+    const drill = await loadDrill(args.name)
+    const report = await withProgress(`Resetting drill ${args.name}`, (update) => resetDrill(drill, {
       ...drillClusterOptions(flags),
       onEvent: (event) => { if (event.kind === 'phase') update(event.text) },
     }), quietProgress(this.jsonEnabled()))

@@ -5,7 +5,7 @@ import { cleanupOnSignals } from '../../cli/interrupt.js'
 import { withProgress } from '../../cli/progress.js'
 import { renderStart } from '../../drill/render.js'
 import { DEFAULT_IMAGE } from '../../probe/spec.js'
-import { startDrill, type StartReport } from '../../workflows/drill.js'
+import { loadDrill, startDrill, type StartReport } from '../../workflows/drill.js'
 
 export default class DrillStart extends BaseCommand {
   static override summary = 'Build a drill\'s namespaces and pods in the cluster and print its task.'
@@ -23,9 +23,10 @@ Exit codes: 0 ready, 2 no such drill, a namespace in the way, or a cluster probl
 
   async run(): Promise<StartReport> {
     const { args, flags } = await this.parse(DrillStart)
+    const drill = await loadDrill(args.name)
     const signals = cleanupOnSignals()
     try {
-      const report = await withProgress(`Starting drill ${args.name}`, (update) => startDrill(args.name, {
+      const report = await withProgress(`Starting drill ${args.name}`, (update) => startDrill(drill, {
         ...drillClusterOptions(flags),
         image: flags.image,
         force: flags.force,
