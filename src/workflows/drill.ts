@@ -9,7 +9,7 @@ import { createEvaluator, type Evaluator } from '../evaluate/evaluate.js'
 import { explain, type Explanation } from '../evaluate/explain.js'
 import { compileSelector } from '../evaluate/selector.js'
 import { gradeDrill, type ConnectionGrade, type DrillGrade } from '../drill/grade.js'
-import { drillRunId, drillScenario, nextHint, type Difficulty, type Drill } from '../drill/model.js'
+import { DIFFICULTIES, drillRunId, drillScenario, nextHint, type Difficulty, type Drill } from '../drill/model.js'
 import { parseDrill } from '../drill/schema.js'
 import type { KubeClient, KubeOptions, WireObject } from '../kube/client.js'
 import { RUN_ID_LABEL, type ClusterSnapshot } from '../model/cluster.js'
@@ -29,7 +29,7 @@ export interface DrillSummary {
 }
 
 export async function listDrills(): Promise<{ drills: DrillSummary[] }> {
-  const order = (d: Drill) => ['easy', 'medium', 'hard', 'exam'].indexOf(d.difficulty)
+  const order = (d: Drill) => DIFFICULTIES.indexOf(d.difficulty)
   const drills = (await loadAllDrills()).sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name))
   return { drills: drills.map(({ name, title, difficulty, tags }) => ({ name, title, difficulty, tags })) }
 }
