@@ -100,6 +100,8 @@ export async function startDrill(drill: Drill, options: DrillClusterOptions & { 
     await teardown().catch(() => {})
     throw error
   }
+  // The world is ready and stays: a Ctrl-C from now on must not delete it.
+  options.onCleanup?.(async () => {})
   await saveHintsShown(name, 0)
   return { drill: name, title: drill.title, difficulty: drill.difficulty, task: drill.task, namespaces, policies: drill.setup.map((p) => `${p.namespace}/${p.name}`) }
 }
