@@ -1,4 +1,5 @@
 // Warnings about policies that are legal but very likely not what their author meant.
+import type { ClusterSnapshot, Namespace } from '../model/cluster.js'
 import type { CompiledPolicy, CompiledRule, PeerMatcher } from './compile.js'
 import type { Endpoint, PodEndpoint } from './endpoint.js'
 import { peerMatches, type Evaluator } from './evaluate.js'
@@ -15,15 +16,31 @@ export interface LintWarning {
 
 const DNS_PORT = 53
 
-export function lint(evaluator: Evaluator): LintWarning[] {
+/** What the snapshot saw: warnings about pods it did not read would be guesses. */
+export interface LintScope {
+  /** Pods were filtered by labels: "selects nothing" cannot be judged. */
+  podsFiltered: boolean
+  /** Namespaces whose pods were not read. */
+  unreadNamespaces: Namespace[]
+}
+
+export function lintScopeOf(snapshot: ClusterSnapshot): LintScope {
+  const read = snapshot.podScope?.namespaces
+  return {
+    podsFiltered: snapshot.podScope?.labelSelector !== undefined,
+    unreadNamespaces: read ? snapshot.namespaces.filter((ns) => !read.includes(ns.name)) : [],
+  }
+}
+
+export function lint(evaluator: Evaluator, scope: LintScope = { podsFiltered: false, unreadNamespaces: [] }): LintWarning[] {
   const pods = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && !e.pod.hostNetwork)
   return [
-    ...evaluator.policies.flatMap((policy) => lintPolicy(policy, pods)),
+    ...(scope.podsFiltered ? [] : evaluator.policies.flatMap((policy) => lintPolicy(policy, pods, scope.unreadNamespaces))),
     ...lintDns(evaluator, pods),
   ]
 }
 
-function lintPolicy(policy: CompiledPolicy, pods: PodEndpoint[]): LintWarning[] {
+function lintPolicy(policy: CompiledPolicy, pods: PodEndpoint[], unreadNamespaces: Namespace[]): LintWarning[] {
   const name = `${policy.ref.namespace}/${policy.ref.name}`
   const selected = pods.filter((p) => p.pod.namespace === policy.ref.namespace && policy.selects.matches(p.pod.labels))
   const warnings: LintWarning[] = []
@@ -31,7 +48,7 @@ function lintPolicy(policy: CompiledPolicy, pods: PodEndpoint[]): LintWarning[] 
     warnings.push({ code: 'selects-nothing', policy: name, field: 'spec.podSelector', message: `${name} selects no pod (podSelector ${policy.selects.text} in namespace ${policy.ref.namespace})` })
   }
   for (const rule of [...(policy.rules.ingress ?? []), ...(policy.rules.egress ?? [])]) {
-    warnings.push(...lintPeers(name, rule, pods))
+    warnings.push(...lintPeers(name, rule, pods, unreadNamespaces))
     warnings.push(...lintNamedPorts(name, rule, rule.direction === 'ingress' ? selected : pods))
   }
   return warnings
@@ -41,11 +58,15 @@ function ruleField(rule: CompiledRule): string {
   return `spec.${rule.direction}[${rule.index}]`
 }
 
-function lintPeers(name: string, rule: CompiledRule, pods: PodEndpoint[]): LintWarning[] {
+function lintPeers(name: string, rule: CompiledRule, pods: PodEndpoint[], unreadNamespaces: Namespace[]): LintWarning[] {
   const list = rule.direction === 'ingress' ? 'from' : 'to'
+  const mayMatchUnread = (peer: Extract<PeerMatcher, { kind: 'pods' }>) => {
+    const namespaces = peer.namespaces
+    return namespaces.kind === 'selected' && unreadNamespaces.some((ns) => namespaces.matcher.matches(ns.labels))
+  }
   return (rule.peers ?? [])
     .filter((peer): peer is Extract<PeerMatcher, { kind: 'pods' }> => peer.kind === 'pods')
-    .filter((peer) => !pods.some((p) => peerMatches(peer, p)))
+    .filter((peer) => !mayMatchUnread(peer) && !pods.some((p) => peerMatches(peer, p)))
     .map((peer) => ({
       code: 'peer-matches-nothing' as const,
       policy: name,

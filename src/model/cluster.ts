@@ -112,6 +112,8 @@ export interface ClusterSnapshot {
   externals: string[]
   /** Things worth telling the user about the input (skipped kinds, pods without IPs…). */
   notes: string[]
+  /** Which pods were read, when not all of them (live `-n` / `-l`): lint cannot judge the rest. */
+  podScope?: { namespaces?: string[]; labelSelector?: string }
 }
 
 export function emptySnapshot(): ClusterSnapshot {

@@ -43,7 +43,8 @@ export async function loadSnapshotFromCluster(client: KubeClient, scope: LiveSco
     ]),
   ]
   const docs: ManifestDocument[] = objects.map((object, index) => ({ file: SOURCE, index, object }))
-  return snapshotFromObjects(docs, { defaultNamespace: client.defaultNamespace })
+  const snapshot = snapshotFromObjects(docs, { defaultNamespace: client.defaultNamespace })
+  return namespaces || scope.labelSelector ? { ...snapshot, podScope: { namespaces, labelSelector: scope.labelSelector } } : snapshot
 }
 
 /** undefined means every namespace. */

@@ -4,7 +4,7 @@ import { InputError } from '../model/errors.js'
 import { createEvaluator, type Evaluator } from '../evaluate/evaluate.js'
 import type { Endpoint } from '../evaluate/endpoint.js'
 import { explain, type Explanation } from '../evaluate/explain.js'
-import { lint, type LintWarning } from '../evaluate/lint.js'
+import { lint, lintScopeOf, type LintScope, type LintWarning } from '../evaluate/lint.js'
 import type { PortQuery } from '../evaluate/matrix.js'
 import { predictConnections } from '../evaluate/predict.js'
 import {
@@ -63,10 +63,11 @@ interface Prepared {
   destinations: Endpoint[]
   queries: PortQuery[]
   notes: string[]
+  lintScope: LintScope
 }
 
 export async function predict(options: QueryOptions): Promise<PredictReport> {
-  const { evaluator, sources, destinations, queries, notes } = await prepare(options)
+  const { evaluator, sources, destinations, queries, notes, lintScope } = await prepare(options)
   const results = predictConnections(evaluator, { sources, destinations, queries }).map((c): PredictResult => {
     const verdict = c.verdict()
     const summary = (side: typeof verdict.egress): SideSummary => ({
@@ -90,17 +91,17 @@ export async function predict(options: QueryOptions): Promise<PredictReport> {
     queries,
     sources: sources.map((e) => e.key),
     destinations: destinations.map((e) => e.key),
-    warnings: lint(evaluator),
+    warnings: lint(evaluator, lintScope),
     notes,
   }
 }
 
 export async function explainConnections(options: QueryOptions): Promise<ExplainReport> {
   if (options.from.length === 0 || options.to.length === 0) throw new InputError('explain needs --from and --to', { field: options.from.length === 0 ? '--from' : '--to' })
-  const { evaluator, sources, destinations, queries, notes } = await prepare(options)
+  const { evaluator, sources, destinations, queries, notes, lintScope } = await prepare(options)
   const explanations = queries.flatMap((query) => sources.flatMap((from) => destinations.map((to) =>
     explain(evaluator.evaluate({ from, to, ...query }), evaluator))))
-  return { explanations, warnings: lint(evaluator), notes }
+  return { explanations, warnings: lint(evaluator, lintScope), notes }
 }
 
 async function prepare(options: QueryOptions): Promise<Prepared> {
@@ -118,5 +119,5 @@ async function prepare(options: QueryOptions): Promise<Prepared> {
       options.source.scope.namespaces.includes(e.pod.namespace))))
   const sources = filterEndpoints(inScope, fromPatterns, '--from')
   const destinations = filterEndpoints(inScope, toPatterns, '--to')
-  return { evaluator, sources, destinations, queries: portQueries(ports, protocol, destinations), notes: snapshot.notes }
+  return { evaluator, sources, destinations, queries: portQueries(ports, protocol, destinations), notes: snapshot.notes, lintScope: lintScopeOf(snapshot) }
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises'
 import type { PodEndpoint } from '../evaluate/endpoint.js'
 import { createEvaluator, type Evaluator, type Verdict } from '../evaluate/evaluate.js'
 import { explain, type Explanation } from '../evaluate/explain.js'
-import { lint, type LintWarning } from '../evaluate/lint.js'
+import { lint, lintScopeOf, type LintWarning } from '../evaluate/lint.js'
 import {
   externalAddresses, filterEndpoints, parseEndpointPattern, parseLabelSelector, parsePort, parseProtocol,
 } from '../evaluate/scope.js'
@@ -136,7 +136,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     summary: { ...summarize(checks), durationMs: Date.now() - started },
     diagnoses: diagnose(checks),
     skipped: plan.skipped,
-    warnings: lint(evaluator),
+    warnings: lint(evaluator, lintScopeOf(snapshot)),
     notes: snapshot.notes,
     ...(expectations ? { expectations: judgeExpectations(options.expectFile!, expectations, checks.flatMap(measuredCheck)) } : {}),
   }
