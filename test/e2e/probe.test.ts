@@ -183,7 +183,9 @@ describe.runIf(clusterAvailable())('probe pods are safe to run', () => {
       await apps.createNamespacedDeployment({ namespace: ns, body: { metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: template.spec } } } })
       await core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'web' }, spec: { selector: labels, ports: [{ port: 8080 }] } } })
       await waitFor(async () => (await core.listNamespacedPod({ namespace: ns })).items.some((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), { timeoutMs: 90_000, description: 'web ready' })
-      const run = startCli(['probe', '-n', ns, '--settle', '0s'])
+      // An unused address on the pod bridge answers nothing until ARP gives up: it keeps the probe
+      // pod running for a few seconds, long enough to look at it whatever the enforcer.
+      const run = startCli(['probe', '-n', ns, '--settle', '0s', '--external', '198.18.255.254:9', '--timeout', '4s', '-o', 'json'])
       const probePod = await waitFor(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.find((p) => p.status?.phase === 'Running'), { timeoutMs: 60_000, intervalMs: 200, description: 'probe pod running' })
       const discovery = kc.makeApiClient(k8s.DiscoveryV1Api)
       const slices = await discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: 'kubernetes.io/service-name=web' })
@@ -191,7 +193,12 @@ describe.runIf(clusterAvailable())('probe pods are safe to run', () => {
       expect(readyTargets).not.toContain(probePod.metadata?.name)
       expect(probePod.metadata?.ownerReferences?.map((o) => [o.kind, o.controller])).toEqual([['ConfigMap', true]])
       expect((await apps.readNamespacedDeployment({ namespace: ns, name: 'web' })).status?.replicas).toBe(1)
-      expect((await run.done).code).toBe(0)
+      const result = await run.done
+      const report = JSON.parse(result.stdout)
+      expect(report.results.find((r: { to: string }) => r.to !== '198.18.255.254')).toMatchObject({ observed: 'allowed', verdict: 'agree' })
+      // Nothing answers at the unused address: predicted allowed, observed blocked, hence exit 1.
+      expect(report.results.find((r: { to: string }) => r.to === '198.18.255.254')).toMatchObject({ observed: 'blocked', verdict: 'over-enforced' })
+      expect(result.code).toBe(1)
     } finally {
       await deleteNamespace(ns)
     }
