@@ -21,15 +21,11 @@ import {
 } from '../reconcile/reconcile.js'
 import { checkNames, judgeExpectations, podCandidate, type ExpectationReport, type LocatedExpectation, type MeasuredCheck } from '../scenario/live-expect.js'
 import { parseExpectationFile } from '../scenario/schema.js'
-import { loadSnapshot, type SnapshotSource } from '../snapshot/source.js'
+import { loadSnapshot } from '../snapshot/source.js'
+import type { QueryOptions } from './predict.js'
 
-export interface ProbeOptions {
-  source: SnapshotSource
-  from: string[]
-  to: string[]
-  ports: string[]
-  protocol?: string
-  /** `IP:PORT` or `IP:PORT/PROTOCOL` destinations outside the cluster. */
+export interface ProbeOptions extends QueryOptions {
+  /** Unlike predict's addresses: `IP:PORT` or `IP:PORT/PROTOCOL` destinations outside the cluster. */
   externals: string[]
   service: boolean
   allPods: boolean
