@@ -1,0 +1,69 @@
+// How many checks the run keeps in flight, and how each probe container's share is ordered. Pure.
+//
+// The bound is shared by the probe containers running at the same time and adapts like TCP's
+// congestion window: each finished exec reports how fast its controls answered (the connects that
+// succeeded in it) and how late the checker woke; when either is slow, or a predicted-allowed check
+// timed out, the bound halves, otherwise it grows by a step. A server should not see dozens of
+// simultaneous SYNs from us either: each container dials one destination host at a time at most
+// twice, and every source walks the destinations from a different starting point, so at any moment
+// the containers are spread over different servers.
+import type { CheckerLimits } from './checker.js'
+
+export interface LimiterBounds {
+  initial: number
+  min: number
+  max: number
+  /** Added after an exec that was fast throughout. */
+  step: number
+  /** A control connect slower than this (ms) means the path or the servers are loaded. */
+  slowControlMs: number
+  /** A checker that woke this much later than it meant to (ms) means the node is starved of CPU. */
+  slowLagMs: number
+}
+
+export const DEFAULT_LIMITER: LimiterBounds = { initial: 256, min: 16, max: 640, step: 32, slowControlMs: 300, slowLagMs: 250 }
+
+/** What one exec says about the load it ran under. */
+export interface ExecFeedback {
+  /** Elapsed ms of the checks in it that connected (they are the controls: known reachable, just measured). */
+  controlMs: number[]
+  /** NETPOL-LAG: how late the checker woke at worst; undefined when it did not finish. */
+  lagMs?: number
+  /** Predicted-allowed checks in it that timed out. */
+  allowedTimeouts: number
+}
+
+export function isSlow(feedback: ExecFeedback, bounds: LimiterBounds = DEFAULT_LIMITER): boolean {
+  return feedback.allowedTimeouts > 0 || (feedback.lagMs ?? 0) > bounds.slowLagMs || median(feedback.controlMs) > bounds.slowControlMs
+}
+
+/** The next total in-flight bound after an exec finished. */
+export function adjustLimit(limit: number, feedback: ExecFeedback, bounds: LimiterBounds = DEFAULT_LIMITER): number {
+  return isSlow(feedback, bounds) ? Math.max(bounds.min, Math.floor(limit / 2)) : Math.min(bounds.max, limit + bounds.step)
+}
+
+/** One container's share of the total while `activeExecs` containers run checks. */
+export function execLimits(limit: number, activeExecs: number): CheckerLimits {
+  return { inFlight: Math.max(1, Math.floor(limit / Math.max(1, activeExecs))), perDestination: 2 }
+}
+
+/**
+ * A source's checks in the order its container dials them: by destination host, starting at the
+ * source's own offset in the list of all destination hosts, so that two sources start on different
+ * servers and stay apart while they progress at the same pace.
+ */
+export function spreadOrder<T>(checks: T[], hostOf: (check: T) => string, sourceIndex: number, hosts: string[]): T[] {
+  const position = new Map(hosts.map((host, i) => [host, i]))
+  const count = hosts.length
+  const rank = (check: T) => {
+    const index = position.get(hostOf(check))
+    return index === undefined ? count : (index - (sourceIndex % count) + count) % count
+  }
+  return checks.map((check, i) => ({ check, i, rank: rank(check) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((c) => c.check)
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { adjustLimit, DEFAULT_LIMITER, execLimits, isSlow, spreadOrder } from '../../src/probe/limiter.js'
+
+const fast = { controlMs: [2, 3, 1], lagMs: 5, allowedTimeouts: 0 }
+
+describe('the adaptive in-flight bound', () => {
+  it('grows by a step after an exec whose controls answered fast', () => {
+    expect(adjustLimit(256, fast)).toBe(256 + DEFAULT_LIMITER.step)
+  })
+
+  it('halves when control checks slow down', () => {
+    expect(isSlow({ ...fast, controlMs: [900, 1200, 5] })).toBe(true)
+    expect(adjustLimit(256, { ...fast, controlMs: [900, 1200, 5] })).toBe(128)
+  })
+
+  it('halves when the checker woke late (the node is starved of CPU)', () => {
+    expect(adjustLimit(256, { ...fast, lagMs: 800 })).toBe(128)
+  })
+
+  it('halves when a predicted-allowed check timed out', () => {
+    expect(adjustLimit(256, { ...fast, allowedTimeouts: 1 })).toBe(128)
+  })
+
+  it('stays within its bounds', () => {
+    expect(adjustLimit(DEFAULT_LIMITER.min, { ...fast, lagMs: 10_000 })).toBe(DEFAULT_LIMITER.min)
+    expect(adjustLimit(DEFAULT_LIMITER.max, fast)).toBe(DEFAULT_LIMITER.max)
+  })
+
+  it('is shared by the containers running at the same time, each getting at least one check', () => {
+    expect(execLimits(256, 16)).toEqual({ inFlight: 16, perDestination: 2 })
+    expect(execLimits(16, 40).inFlight).toBe(1)
+    expect(execLimits(256, 0).inFlight).toBe(256)
+  })
+})
+
+describe('spreading sources over destinations', () => {
+  const hosts = ['h0', 'h1', 'h2', 'h3']
+  const checks = hosts.flatMap((host) => [`${host}:80`, `${host}:81`])
+  const order = (source: number) => spreadOrder(checks, (c) => c.split(':')[0], source, hosts)
+
+  it('each source starts at its own destination and walks the others in turn, ports of one host together', () => {
+    expect(order(0)).toEqual(checks)
+    expect(order(2)).toEqual(['h2:80', 'h2:81', 'h3:80', 'h3:81', 'h0:80', 'h0:81', 'h1:80', 'h1:81'])
+  })
+
+  it('as many sources as destinations start on all different destinations', () => {
+    expect(new Set(hosts.map((_, source) => order(source)[0].split(':')[0])).size).toBe(hosts.length)
+  })
+
+  it('hosts outside the list (external addresses) come last, in their given order', () => {
+    expect(spreadOrder(['x:1', 'h1:80', 'y:2'], (c) => c.split(':')[0], 1, hosts)).toEqual(['h1:80', 'x:1', 'y:2'])
+  })
+})

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { defaultWindow, isCapacityWait, MAX_DEFAULT_WINDOW, roundsFor, slotsToFill, startDeadline, type NodeCapacity } from '../../src/probe/window.js'
+
+const node = (allocatablePods: number, pods: number, schedulable = true, name = 'n'): NodeCapacity => ({ name, allocatablePods, pods, schedulable })
+
+describe('the default probe-pod window', () => {
+  it('takes half the free pod slots of schedulable nodes, leaving the other half to the workloads', () => {
+    expect(defaultWindow([node(110, 100)])).toEqual({ size: 5, freeSlots: 10 })
+  })
+
+  it('is capped, however much room there is', () => {
+    expect(defaultWindow([node(110, 2), node(110, 0, true, 'm')]).size).toBe(MAX_DEFAULT_WINDOW)
+  })
+
+  it('ignores nodes probe pods cannot land on (cordoned or tainted)', () => {
+    expect(defaultWindow([node(110, 100), node(110, 0, false, 'cordoned')])).toEqual({ size: 5, freeSlots: 10 })
+  })
+
+  it('is at least one pod on a full cluster: that pod then waits for a slot', () => {
+    expect(defaultWindow([node(110, 112)])).toEqual({ size: 1, freeSlots: 0 })
+  })
+})
+
+describe('turns through the window', () => {
+  it('sources take ceil(sources / window) rounds', () => {
+    expect([roundsFor(60, 20), roundsFor(61, 20), roundsFor(3, 20)]).toEqual([3, 4, 1])
+  })
+
+  it('a waiting source gets a slot only while fewer probe pods than the window exist, terminating ones included', () => {
+    expect(slotsToFill({ present: 3, window: 5, waiting: 10 })).toBe(2)
+    expect(slotsToFill({ present: 5, window: 5, waiting: 10 })).toBe(0)
+    expect(slotsToFill({ present: 0, window: 5, waiting: 2 })).toBe(2)
+  })
+})
+
+describe('when a probe pod that does not start counts as failed', () => {
+  it('a pod that cannot start for another reason fails after the start timeout from its creation', () => {
+    expect(startDeadline({ createdAtMs: 1000, lastSlotFreedAtMs: 50_000, waitingForCapacity: false, startTimeoutMs: 90_000 })).toBe(91_000)
+  })
+
+  it('a pod waiting for room on a full node waits on while the run keeps freeing slots', () => {
+    expect(startDeadline({ createdAtMs: 1000, lastSlotFreedAtMs: 50_000, waitingForCapacity: true, startTimeoutMs: 90_000 })).toBe(140_000)
+    expect(startDeadline({ createdAtMs: 1000, waitingForCapacity: true, startTimeoutMs: 90_000 })).toBe(91_000)
+  })
+
+  it('"no room now" is told apart from "never here"', () => {
+    expect(isCapacityWait('0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available')).toBe(true)
+    expect(isCapacityWait('0/1 nodes are available: 1 Insufficient memory.')).toBe(true)
+    expect(isCapacityWait("0/1 nodes are available: 1 node(s) had untolerated taint {netpol-e2e/blocked: true}.")).toBe(false)
+  })
+})
