@@ -78,3 +78,45 @@ export function startDeadline({ createdAtMs, lastSlotFreedAtMs, waitingForCapaci
 export function isCapacityWait(unschedulableMessage: string): boolean {
   return /Too many pods|Insufficient (cpu|memory|pods|ephemeral-storage)/i.test(unschedulableMessage)
 }
+
+export interface WindowRun<S> {
+  sources: S[]
+  window: number
+  /** Starts the probe containers of a batch of sources; resolves when each runs or has failed. */
+  start(batch: S[]): Promise<void>
+  /** Probes one started source to the end. Never throws: results are values. */
+  work(source: S): Promise<void>
+  /** Deletes the source's probe pod; resolves once it is gone and its slot is free. */
+  release(source: S): Promise<void>
+}
+
+/**
+ * Takes the sources through the window: whenever fewer than `window` probe pods exist, the next
+ * waiting sources start together; each is released as soon as its work is done.
+ */
+export async function throughWindow<S>(run: WindowRun<S>): Promise<void> {
+  const waiting = [...run.sources]
+  let present = 0
+  const running: Array<Promise<void>> = []
+  await new Promise<void>((resolve, reject) => {
+    const admit = () => {
+      const batch = waiting.splice(0, slotsToFill({ present, window: run.window, waiting: waiting.length }))
+      if (batch.length === 0) {
+        if (present === 0 && waiting.length === 0) resolve()
+        return
+      }
+      present += batch.length
+      running.push(run.start(batch).then(() => Promise.all(batch.map(async (source) => {
+        try {
+          await run.work(source)
+        } finally {
+          await run.release(source)
+          present--
+          admit()
+        }
+      }))).then(() => undefined, reject))
+    }
+    admit()
+  })
+  await Promise.all(running)
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultWindow, isCapacityWait, MAX_DEFAULT_WINDOW, roundsFor, slotsToFill, startDeadline, type NodeCapacity } from '../../src/probe/window.js'
+import { defaultWindow, isCapacityWait, MAX_DEFAULT_WINDOW, roundsFor, slotsToFill, startDeadline, throughWindow, type NodeCapacity } from '../../src/probe/window.js'
 
 const node = (allocatablePods: number, pods: number, schedulable = true, name = 'n'): NodeCapacity => ({ name, allocatablePods, pods, schedulable })
 
@@ -47,5 +47,45 @@ describe('when a probe pod that does not start counts as failed', () => {
     expect(isCapacityWait('0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available')).toBe(true)
     expect(isCapacityWait('0/1 nodes are available: 1 Insufficient memory.')).toBe(true)
     expect(isCapacityWait("0/1 nodes are available: 1 node(s) had untolerated taint {netpol-e2e/blocked: true}.")).toBe(false)
+  })
+})
+
+describe('taking sources through the window', () => {
+  async function simulate(sources: number, window: number, workMs: (source: number) => number) {
+    const events: string[] = []
+    let present = 0
+    let peak = 0
+    const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+    await throughWindow({
+      sources: Array.from({ length: sources }, (_, i) => i),
+      window,
+      start: async (batch) => { present += batch.length; peak = Math.max(peak, present); events.push(`start ${batch.join(',')}`); await tick(1) },
+      work: async (source) => { await tick(workMs(source)) },
+      release: async (source) => { await tick(1); present--; events.push(`gone ${source}`) },
+    })
+    return { events, peak }
+  }
+
+  it('never has more probe pods than the window, and every source gets its turn', async () => {
+    const { events, peak } = await simulate(7, 3, (s) => 2 + (s % 3) * 3)
+    expect(peak).toBe(3)
+    expect(events.filter((e) => e.startsWith('gone')).map((e) => Number(e.split(' ')[1])).sort()).toEqual([0, 1, 2, 3, 4, 5, 6])
+  })
+
+  it('a freed slot goes to the next waiting source at once, without waiting for the rest of its batch', async () => {
+    const { events } = await simulate(4, 2, (s) => (s === 0 ? 40 : 1))
+    expect(events.indexOf('start 2')).toBeLessThan(events.indexOf('gone 0'))
+    expect(events.indexOf('start 3')).toBeLessThan(events.indexOf('gone 0'))
+  })
+
+  it('a source whose work fails still frees its slot', async () => {
+    const released: number[] = []
+    await expect(throughWindow({
+      sources: [0, 1, 2], window: 1,
+      start: async () => undefined,
+      work: async (s) => { if (s === 0) throw new Error('boom') },
+      release: async (s) => { released.push(s) },
+    })).rejects.toThrow('boom')
+    expect(released).toContain(0)
   })
 })
