@@ -1,4 +1,4 @@
-import type { ProbeRunEvent } from '../workflows/probe.js'
+import type { ProbeRunEvent } from '../probe/events.js'
 import type { ProgressUpdate } from './progress.js'
 
 /** A progress title for each probe event. */

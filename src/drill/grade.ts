@@ -2,7 +2,7 @@
 // (the last line naming a connection decides it) was measured as the line says. Only the observation
 // counts: the learner's policies are whatever they wrote. Pure.
 import type { Explanation } from '../evaluate/explain.js'
-import type { Observed } from '../reconcile/reconcile.js'
+import type { Observed } from '../model/probe.js'
 import { definite, type MeasuredConnection } from '../scenario/compare.js'
 import { connectionKey, type ConnectionKey } from '../scenario/expectation.js'
 import type { ExpectedConnection } from '../scenario/state.js'

@@ -1,7 +1,7 @@
 // Renders a ProbeReport: a summary, then what disagrees (security findings first) with the explain
 // trace of each, then what could not be measured; or the full truth tables with --matrix.
 import Table from 'cli-table3'
-import type { ProbeCheckResult, ProbeReport } from '../workflows/probe.js'
+import type { ProbeCheckResult, ProbeReport } from './model.js'
 import { explanationText } from './explain.js'
 import { compactTable, indent, toYaml } from './format.js'
 

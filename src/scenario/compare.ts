@@ -1,7 +1,7 @@
 // One live step: what was observed against what was expected and what was predicted. Pure.
 // A connection no expectation names is expected to behave as predicted.
 import type { Protocol } from '../model/cluster.js'
-import type { Observed } from '../reconcile/reconcile.js'
+import type { Observed } from '../model/probe.js'
 import { connectionKey } from './expectation.js'
 import type { ExpectedConnection } from './state.js'
 import { allowance, type Allowance } from './validate.js'

@@ -2,7 +2,7 @@
 // measured. Pods are named NAMESPACE/POD, NAMESPACE/* or NAMESPACE/LABEL-SELECTOR. Pure.
 import type { PodEndpoint } from '../evaluate/endpoint.js'
 import type { Protocol } from '../model/cluster.js'
-import type { Observed } from '../reconcile/reconcile.js'
+import type { Observed } from '../model/probe.js'
 import { expandExpectation, expectationCovers, ExpectationSyntaxError, type Candidate, type Expectation } from './expectation.js'
 import { scenarioError } from './model.js'
 import type { Allowance } from './validate.js'

@@ -1,7 +1,7 @@
 // Text, JSON and YAML renderings of scenario reports.
 import Table from 'cli-table3'
 import { toYaml } from '../report/format.js'
-import type { RunReport, ScenarioRun, ValidateReport } from '../workflows/scenario.js'
+import type { RunReport, ScenarioRun, ValidateReport } from './report.js'
 import type { StepCheck } from './compare.js'
 import type { ExpectationCheck, ExpectationReport } from './live-expect.js'
 

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url'
 import { createEvaluator, type Evaluator } from '../evaluate/evaluate.js'
 import { explain, type Explanation } from '../evaluate/explain.js'
 import { compileSelector } from '../evaluate/selector.js'
-import { gradeDrill, type ConnectionGrade, type DrillGrade } from '../drill/grade.js'
-import { DIFFICULTIES, drillRunId, drillScenario, nextHint, type Difficulty, type Drill } from '../drill/model.js'
+import { gradeDrill, type ConnectionGrade } from '../drill/grade.js'
+import type { CheckReport, DrillSummary, HintReport, ResetReport, SolutionReport, StartReport } from '../drill/report.js'
+import { DIFFICULTIES, drillRunId, drillScenario, nextHint, type Drill } from '../drill/model.js'
 import { parseDrill } from '../drill/schema.js'
 import type { KubeClient, KubeOptions, WireObject } from '../kube/client.js'
 import { RUN_ID_LABEL, type ClusterSnapshot } from '../model/cluster.js'
@@ -17,16 +18,10 @@ import { ClusterError, InputError } from '../model/errors.js'
 import { DNS_ID, DNS_LABELS, DNS_NAMESPACE } from '../scenario/model.js'
 import { expectedConnections, stepStates } from '../scenario/state.js'
 import { policyManifest, type LiveNames, type LivePod } from '../scenario/world.js'
-import { clusterDnsPods, createWorld, isReady, pollUntil, probeWorld, type ProbeWorldOptions, type ScenarioRunEvent } from './scenario.js'
+import type { WorkflowEvent } from '../probe/events.js'
+import { clusterDnsPods, createWorld, isReady, pollUntil, probeWorld, type ProbeWorldOptions } from './scenario.js'
 
 const DRILLS_DIR = fileURLToPath(new URL('../../scenarios/drills/', import.meta.url))
-
-export interface DrillSummary {
-  name: string
-  title: string
-  difficulty: Difficulty
-  tags: string[]
-}
 
 export async function listDrills(): Promise<{ drills: DrillSummary[] }> {
   const order = (d: Drill) => DIFFICULTIES.indexOf(d.difficulty)
@@ -61,18 +56,8 @@ export interface DrillClusterOptions {
   kube: KubeOptions
   /** Seconds to wait for pods to become Ready or namespaces to go. */
   startTimeout: number
-  onEvent?: (event: ScenarioRunEvent) => void
+  onEvent?: (event: WorkflowEvent) => void
   onCleanup?: (cleanup: () => Promise<void>) => void
-}
-
-export interface StartReport {
-  drill: string
-  title: string
-  difficulty: Difficulty
-  task: string
-  namespaces: string[]
-  /** Policies that exist from the start. */
-  policies: string[]
 }
 
 export async function startDrill(drill: Drill, options: DrillClusterOptions & { image: string; force: boolean }): Promise<StartReport> {
@@ -129,16 +114,6 @@ async function deleteNamespaces(client: KubeClient, namespaces: string[], timeou
   })
 }
 
-export interface CheckReport {
-  drill: string
-  title: string
-  namespaces: string[]
-  checks: DrillGrade['checks']
-  summary: DrillGrade['summary']
-  diagnoses: string[]
-  durationMs: number
-}
-
 export type DrillCheckOptions = DrillClusterOptions & Omit<ProbeWorldOptions, 'kube' | 'onEvent' | 'onCleanup'>
 
 export async function checkDrill(drill: Drill, options: DrillCheckOptions): Promise<CheckReport> {
@@ -189,11 +164,6 @@ function explainer(drill: Drill, evaluator: Evaluator, dnsPods: LivePod[]): (c: 
   }
 }
 
-export interface ResetReport {
-  drill: string
-  deleted: string[]
-}
-
 export async function resetDrill(drill: Drill, options: DrillClusterOptions): Promise<ResetReport> {
   const client = await connectTo(options.kube)
   const existing = await ownedNamespaces(client, drill)
@@ -201,14 +171,6 @@ export async function resetDrill(drill: Drill, options: DrillClusterOptions): Pr
   if (existing.length > 0) await deleteNamespaces(client, existing, options.startTimeout)
   await saveHintsShown(drill.name, 0)
   return { drill: drill.name, deleted: existing }
-}
-
-export interface HintReport {
-  drill: string
-  /** The hints given by this call. */
-  hints: Array<{ number: number; text: string }>
-  total: number
-  remaining: number
 }
 
 /** The next hint (or every hint); which hints were given is kept per drill in the user's state directory. */
@@ -225,7 +187,7 @@ export async function drillHint(name: string, all: boolean): Promise<HintReport>
   return { drill: name, hints: [{ number: hint.number, text: hint.text }], total, remaining: hint.remaining }
 }
 
-export async function drillSolution(name: string): Promise<{ drill: string; manifests: object[] }> {
+export async function drillSolution(name: string): Promise<SolutionReport> {
   const drill = await loadDrill(name)
   const manifests = drill.solution.map((p) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: p.name, namespace: p.namespace }, spec: p.spec }))
   return { drill: name, manifests }

@@ -2,31 +2,28 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { PodEndpoint } from '../evaluate/endpoint.js'
-import { createEvaluator, type Evaluator, type Verdict } from '../evaluate/evaluate.js'
-import { explain, type Explanation } from '../evaluate/explain.js'
-import { lint, lintScopeOf, type LintWarning } from '../evaluate/lint.js'
-import {
-  externalAddresses, filterEndpoints, parseEndpointPattern, parseLabelSelector, parsePort, parseProtocol,
-} from '../evaluate/scope.js'
-import { compileSelector } from '../evaluate/selector.js'
+import type { Evaluator, Verdict } from '../evaluate/evaluate.js'
+import { lint, lintScopeOf } from '../evaluate/lint.js'
+import { resolveRequest, type Request } from '../evaluate/request.js'
+import { askedPorts, type ExternalTarget } from '../evaluate/scope.js'
 import type { KubeClient } from '../kube/client.js'
-import type { ClusterSnapshot, Protocol } from '../model/cluster.js'
+import type { ClusterSnapshot } from '../model/cluster.js'
 import { ClusterError, InputError } from '../model/errors.js'
-import { parseAddress } from '../model/ip.js'
 import { planProbes, type ProbeJob, type SkippedSource } from '../plan/plan.js'
-import { createProbeEngine, type ProbeEvent, type ProbeMode } from '../probe/engine.js'
-import {
-  diagnose, isDisagreement, orderForReport, reconcileOne, summarize, type CheckVerdict, type Observed, type Predicted,
-  type ProbeResult, type ReconciledCheck, type Summary,
-} from '../reconcile/reconcile.js'
-import { checkNames, judgeExpectations, podCandidate, type ExpectationReport, type LocatedExpectation, type MeasuredCheck } from '../scenario/live-expect.js'
+import type { ProbeMode, ProbeResult } from '../model/probe.js'
+import { createProbeEngine } from '../probe/engine.js'
+import type { ProbeRunEvent } from '../probe/events.js'
+import { diagnose, isDisagreement, orderForReport, reconcileOne, summarize, type ReconciledCheck } from '../reconcile/reconcile.js'
+import { checkResult, type ProbeReport } from '../report/model.js'
+import { checkNames, judgeExpectations, podCandidate, type LocatedExpectation, type MeasuredCheck } from '../scenario/live-expect.js'
 import { parseExpectationFile } from '../scenario/schema.js'
-import { loadSnapshot } from '../snapshot/source.js'
-import type { QueryOptions } from './predict.js'
+import { loadSnapshot, type SnapshotSource } from '../snapshot/source.js'
 
-export interface ProbeOptions extends QueryOptions {
-  /** Unlike predict's addresses: `IP:PORT` or `IP:PORT/PROTOCOL` destinations outside the cluster. */
-  externals: string[]
+export interface ProbeOptions {
+  source: SnapshotSource
+  request: Request
+  /** Unlike predict's addresses: destinations outside the cluster with a port. */
+  externals: ExternalTarget[]
   service: boolean
   allPods: boolean
   mode: ProbeMode
@@ -49,58 +46,26 @@ export interface ProbeOptions extends QueryOptions {
   onCleanup?: (cleanup: () => Promise<void>) => void
 }
 
-export type ProbeRunEvent = ProbeEvent | { kind: 'snapshot'; pods: number; policies: number } | { kind: 'planned'; jobs: number; sources: number } | { kind: 'settling'; pending: number }
-
-/** One row of the JSON contract. */
-export interface ProbeCheckResult {
-  from: string
-  to: string
-  port: number | string
-  protocol: Protocol
-  predicted: Predicted
-  observed: Observed
-  verdict: CheckVerdict
-  target: string
-  attempts: number
-  note?: string
-  detail?: string
-  /** Pods the source stands for. */
-  sources: string[]
-  cniDefined?: string[]
-  explanation?: Explanation
-}
-
-export interface ProbeReport {
-  runId: string
-  mode: ProbeMode
-  image: string
-  results: ProbeCheckResult[]
-  summary: Summary & { durationMs: number }
-  diagnoses: string[]
-  skipped: SkippedSource[]
-  warnings: LintWarning[]
-  notes: string[]
-  /** With `expectFile`: the measured connections the expectations cover, judged. */
-  expectations?: ExpectationReport
-}
-
 export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   const started = Date.now()
   if (options.source.files.length > 0) throw new InputError('probe measures a live cluster and takes no -f; use `predict -f` for files', { field: '--filename' })
-  const request = parseRequest(options)
+  const { request } = options
   const expectations = options.expectFile === undefined ? undefined : await loadExpectations(options.expectFile)
   const { snapshot, client } = options.live ?? await loadSnapshot(options.source)
   options.onEvent?.({ kind: 'snapshot', pods: snapshot.pods.length, policies: snapshot.policies.length })
-  const externals = [...new Set([...request.externals.map((e) => e.ip), ...externalAddresses([...request.fromPatterns, ...request.toPatterns], snapshot.pods)])]
-  const evaluator = createEvaluator({ ...snapshot, externals })
-  const inScope = evaluator.endpoints.filter((e) => e.kind === 'pod' && (request.selector?.matches(e.pod.labels) ?? true))
+  const { evaluator, inScope, sources: from, destinations: to } = resolveRequest(snapshot, request, {
+    externals: options.externals.map((e) => e.ip),
+    labelSelector: options.source.scope.labelSelector,
+    includes: (e) => e.kind === 'pod',
+  })
   if (expectations) checkNames(expectations, inScope.map((e) => podCandidate(e as PodEndpoint)), options.expectFile!)
   const plan = planProbes(evaluator, {
-    sources: filterEndpoints(inScope, request.fromPatterns, '--from'),
-    destinations: filterEndpoints(inScope, request.toPatterns, '--to'),
-    ports: request.ports,
+    sources: from,
+    destinations: to,
+    ports: askedPorts(request.ports, request.protocol),
+    protocol: request.protocol,
     allPods: options.allPods || expectations !== undefined,
-    externals: request.externals,
+    externals: options.externals.map((e) => ({ ...e, protocol: e.protocol ?? request.protocol ?? 'TCP' })),
     services: options.service ? snapshot.services : undefined,
     udpEchoPorts: options.udpEchoPorts,
   })
@@ -147,34 +112,6 @@ function measuredCheck(c: ReconciledCheck): MeasuredCheck[] {
   const port = c.prediction.resolvedPort
   if (c.job.to.kind !== 'pod' || port === undefined) return []
   return [{ from: podCandidate(c.job.from), to: podCandidate(c.job.to), port, protocol: c.job.protocol, observed: c.observed }]
-}
-
-interface ParsedRequest {
-  fromPatterns: ReturnType<typeof parseEndpointPattern>[]
-  toPatterns: ReturnType<typeof parseEndpointPattern>[]
-  ports: Array<{ port: number | string; protocol: Protocol }>
-  externals: Array<{ ip: string; port: number; protocol: Protocol }>
-  selector?: ReturnType<typeof compileSelector>
-}
-
-function parseRequest(options: ProbeOptions): ParsedRequest {
-  const protocol = options.protocol === undefined ? undefined : parseProtocol(options.protocol)
-  return {
-    fromPatterns: options.from.map((f) => parseEndpointPattern(f, '--from')),
-    toPatterns: options.to.map((t) => parseEndpointPattern(t, '--to')),
-    ports: options.ports.map((p) => ({ port: parsePort(p), protocol: protocol ?? 'TCP' })),
-    externals: options.externals.map((e) => parseExternal(e, protocol)),
-    selector: options.source.scope.labelSelector === undefined ? undefined : compileSelector(parseLabelSelector(options.source.scope.labelSelector)),
-  }
-}
-
-/** `IP:PORT`, `[IPv6]:PORT`, optionally followed by `/TCP|UDP|SCTP`. */
-export function parseExternal(text: string, protocol?: Protocol): { ip: string; port: number; protocol: Protocol } {
-  const match = /^(?:\[([^\]]+)\]|([^:/]+)):(\d+)(?:\/(\w+))?$/.exec(text)
-  const ip = match?.[1] ?? match?.[2]
-  if (!match || !ip || !parseAddress(ip)) throw new InputError(`invalid external ${JSON.stringify(text)}: expected IP:PORT, [IPv6]:PORT, optionally /PROTOCOL`, { field: '--external' })
-  const port = parsePort(match[3], '--external')
-  return { ip, port: Number(port), protocol: match[4] ? parseProtocol(match[4], '--external') : protocol ?? 'TCP' }
 }
 
 function uniqueSources(jobs: ProbeJob[]): PodEndpoint[] {
@@ -237,23 +174,4 @@ async function probeAndSettle(engine: ReturnType<typeof createProbeEngine>, jobs
  */
 function predictJob(evaluator: Evaluator, job: ProbeJob, mode: ProbeMode): Verdict {
   return evaluator.evaluate({ from: job.from, to: job.to, port: job.port, protocol: job.protocol }, { loopback: mode === 'ephemeral' ? 'allowed' : 'policy' })
-}
-
-function checkResult(c: ReconciledCheck, evaluator: Evaluator): ProbeCheckResult {
-  return {
-    from: c.job.from.key,
-    to: c.job.to.key,
-    port: c.job.port,
-    protocol: c.job.protocol,
-    predicted: c.predicted,
-    observed: c.observed,
-    verdict: c.verdict,
-    target: `${c.job.target.host}:${c.job.target.port}`,
-    attempts: c.attempts,
-    ...(c.note ? { note: c.note } : {}),
-    ...(c.detail ? { detail: c.detail } : {}),
-    sources: c.job.sourceMembers,
-    ...(c.prediction.cniDefined.length > 0 ? { cniDefined: c.prediction.cniDefined.map((d) => d.kind) } : {}),
-    ...(c.verdict !== 'agree' ? { explanation: explain(c.prediction, evaluator) } : {}),
-  }
 }

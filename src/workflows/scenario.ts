@@ -7,20 +7,18 @@ import { validateDrill } from '../drill/validate.js'
 import type { KubeClient, KubeOptions, WirePod, WireObject } from '../kube/client.js'
 import { RUN_ID_LABEL, type ClusterSnapshot, type NetworkPolicy } from '../model/cluster.js'
 import { ClusterError, InputError } from '../model/errors.js'
-import { compareStep, summarizeChecks, type MeasuredConnection, type StepCheck, type StepSummary } from '../scenario/compare.js'
+import { compareStep, summarizeChecks, type MeasuredConnection } from '../scenario/compare.js'
 import { DNS_ID, DNS_LABELS, DNS_NAMESPACE, type Scenario, type Step, type World } from '../scenario/model.js'
 import { parseScenario } from '../scenario/schema.js'
 import { expectedConnections, policyName, stepStates, type StepState } from '../scenario/state.js'
-import { validateScenario, type ScenarioValidation } from '../scenario/validate.js'
+import { validateScenario } from '../scenario/validate.js'
 import {
   liveNames, liveSnapshot, namespaceManifest, policyManifest, serverPodManifest, type LiveNames, type LivePod,
 } from '../scenario/world.js'
-import { probe, type ProbeReport, type ProbeRunEvent } from './probe.js'
-
-export interface ValidateReport {
-  scenarios: ScenarioValidation[]
-  summary: { scenarios: number; expectations: number; contradictions: number }
-}
+import type { WorkflowEvent } from '../probe/events.js'
+import type { ProbeReport } from '../report/model.js'
+import type { RunReport, ScenarioRun, StepRun, ValidateReport } from '../scenario/report.js'
+import { probe } from './probe.js'
 
 /** Validates scenarios, and drills (with their reference solution, and without it: then something must fail). */
 export async function validateScenarios(paths: string[]): Promise<ValidateReport> {
@@ -68,34 +66,8 @@ export interface RunOptions {
   startTimeout: number
   settle: number
   parallelism: number
-  onEvent?: (event: ScenarioRunEvent) => void
+  onEvent?: (event: WorkflowEvent) => void
   onCleanup?: (cleanup: () => Promise<void>) => void
-}
-
-export type ScenarioRunEvent = ProbeRunEvent | { kind: 'phase'; text: string }
-
-export interface StepRun {
-  name: string
-  /** Why the step was not probed (offlineOnly). */
-  skipped?: string
-  checks: StepCheck[]
-  summary: StepSummary
-  diagnoses: string[]
-}
-
-export interface ScenarioRun {
-  file: string
-  name: string
-  runId: string
-  namespaces: string[]
-  kept: boolean
-  steps: StepRun[]
-  durationMs: number
-}
-
-export interface RunReport {
-  scenarios: ScenarioRun[]
-  summary: StepSummary & { scenarios: number; durationMs: number }
 }
 
 /** Parses every file first (a malformed one stops the run before anything is created), then runs the scenarios one by one. */
@@ -228,9 +200,7 @@ export async function probeWorld(client: KubeClient, world: World, snapshot: Clu
   const report = await probe({
     source: { files: [], kube: options.kube, scope: { namespaces, allNamespaces: false } },
     live: { client, snapshot },
-    from: namespaces.map((ns) => `${ns}/*`),
-    to: [],
-    ports: [],
+    request: { from: namespaces.map((namespace) => ({ kind: 'pod', namespace, name: '*', text: `${namespace}/*` })), to: [], ports: [] },
     externals: [],
     service: false,
     allPods: true,

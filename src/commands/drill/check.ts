@@ -1,13 +1,13 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
-import { parseDuration } from '../../cli/flags.js'
+import { measuredExitCode } from '../../cli/exit.js'
+import { probeRunFlags, probeRunOptions } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
 import { probeProgress } from '../../cli/probe-progress.js'
 import { withProgress } from '../../cli/progress.js'
 import { renderCheck } from '../../drill/render.js'
-import { ExitCode } from '../../model/errors.js'
-import { DEFAULT_IMAGE } from '../../probe/spec.js'
-import { loadDrill, checkDrill, type CheckReport } from '../../workflows/drill.js'
+import type { CheckReport } from '../../drill/report.js'
+import { loadDrill, checkDrill } from '../../workflows/drill.js'
 import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
 
 export default class DrillCheck extends BaseCommand {
@@ -19,11 +19,8 @@ Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not st
   static override examples = ['<%= config.bin %> drill check default-deny', '<%= config.bin %> drill check dns-egress --json']
 
   static override flags = {
+    ...probeRunFlags,
     ...drillClusterFlags(),
-    image: Flags.string({ description: 'Probe image (needs bash, timeout, dig, socat).', default: DEFAULT_IMAGE }),
-    timeout: Flags.string({ description: 'Time one connection attempt may take.', default: '2s' }),
-    settle: Flags.string({ description: 'Keep re-probing connections that disagree with your policies this long (policies apply eventually).', default: '10s' }),
-    parallelism: Flags.integer({ description: 'Checks one probe container runs at once.', default: 32, min: 1, max: 256 }),
   }
 
   async run(): Promise<CheckReport> {
@@ -34,11 +31,8 @@ Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not st
       const report = await withProgress(`Checking drill ${args.name}`, (update) => {
         const probeEvent = probeProgress(update)
         return checkDrill(drill, {
+          ...probeRunOptions(flags),
           ...drillClusterOptions(flags),
-          image: flags.image,
-          checkTimeout: Math.max(1, parseDuration(flags.timeout, '--timeout')),
-          settle: parseDuration(flags.settle, '--settle'),
-          parallelism: flags.parallelism,
           onEvent: (event) => (event.kind === 'phase' ? update(event.text) : probeEvent(event)),
           onCleanup: signals.register,
         })
@@ -52,7 +46,6 @@ Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not st
   }
 }
 
-export function drillExitCode(report: Pick<CheckReport, 'summary'>): number {
-  if (report.summary.fail > 0) return ExitCode.disagreement
-  return report.summary.unknown > 0 ? ExitCode.unknown : ExitCode.ok
+function drillExitCode(report: Pick<CheckReport, 'summary'>): number {
+  return measuredExitCode(report.summary.fail, report.summary.unknown)
 }

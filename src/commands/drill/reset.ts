@@ -2,7 +2,8 @@ import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { withProgress } from '../../cli/progress.js'
 import { renderReset } from '../../drill/render.js'
-import { loadDrill, resetDrill, type ResetReport } from '../../workflows/drill.js'
+import type { ResetReport } from '../../drill/report.js'
+import { loadDrill, resetDrill } from '../../workflows/drill.js'
 import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
 
 export default class DrillReset extends BaseCommand {

@@ -1,11 +1,12 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
-import { kubeFlags, parseDuration, snapshotSource } from '../../cli/flags.js'
+import { clusterFlags, duration, imageFlag, snapshotSource } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
 import { withProgress } from '../../cli/progress.js'
 import { renderStart } from '../../drill/render.js'
-import { DEFAULT_IMAGE } from '../../probe/spec.js'
-import { loadDrill, startDrill, type StartReport } from '../../workflows/drill.js'
+
+import type { StartReport } from '../../drill/report.js'
+import { loadDrill, startDrill } from '../../workflows/drill.js'
 
 export default class DrillStart extends BaseCommand {
   static override summary = 'Build a drill\'s namespaces and pods in the cluster and print its task.'
@@ -18,7 +19,7 @@ Exit codes: 0 ready, 2 no such drill, a namespace in the way, or a cluster probl
   static override flags = {
     ...drillClusterFlags(),
     force: Flags.boolean({ description: 'Delete and rebuild the drill if it is already started.' }),
-    image: Flags.string({ description: 'Image of the drill\'s server pods (needs bash and socat).', default: DEFAULT_IMAGE }),
+    image: imageFlag('Image of the drill\'s server pods (needs bash and socat).'),
   }
 
   async run(): Promise<StartReport> {
@@ -44,18 +45,13 @@ Exit codes: 0 ready, 2 no such drill, a namespace in the way, or a cluster probl
 /** The cluster flags every drill command that touches the cluster takes. */
 export function drillClusterFlags() {
   return {
-    kubeconfig: kubeFlags.kubeconfig,
-    context: kubeFlags.context,
-    'request-timeout': kubeFlags['request-timeout'],
-    'start-timeout': Flags.string({ description: 'Time pods may take to become Ready, and namespaces to go away.', default: '120s' }),
+    ...clusterFlags,
+    'start-timeout': duration({ description: 'Time pods may take to become Ready, and namespaces to go away.', default: '120s' }),
   }
 }
 
-export function drillClusterOptions(flags: { kubeconfig?: string; context?: string; 'request-timeout': string; 'start-timeout': string }) {
-  return {
-    kube: snapshotSource({ ...flags, 'all-namespaces': false }).kube,
-    startTimeout: parseDuration(flags['start-timeout'], '--start-timeout'),
-  }
+export function drillClusterOptions(flags: { kubeconfig?: string; context?: string; 'request-timeout': number; 'start-timeout': number }) {
+  return { kube: snapshotSource(flags).kube, startTimeout: flags['start-timeout'] }
 }
 
 /** Progress goes to stderr; with --json it is shown only on a terminal. */
