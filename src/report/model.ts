@@ -1,7 +1,7 @@
 // The report contract of predict, explain and probe (what `--json` prints), and the functions that
 // map the core's results onto it. Workflows build these reports; renderers read them.
-import type { RuleVerdict, DirectionVerdict, Evaluator } from '../evaluate/evaluate.js'
-import { explain, type Explanation } from '../evaluate/explain.js'
+import type { DirectionVerdict, Evaluator } from '../evaluate/evaluate.js'
+import { explain, ruleLabel, type Explanation } from '../evaluate/explain.js'
 import type { LintWarning } from '../evaluate/lint.js'
 import type { PortQuery } from '../evaluate/matrix.js'
 import type { PredictedConnection } from '../evaluate/predict.js'
@@ -77,11 +77,6 @@ export interface ProbeReport {
   notes: string[]
   /** With `--expect`: the measured connections the expectations cover, judged. */
   expectations?: ExpectationReport
-}
-
-/** A rule as reports name it: `namespace/policy direction[index]`. */
-export function ruleLabel(r: RuleVerdict): string {
-  return `${r.rule.policy.namespace}/${r.rule.policy.name} ${r.rule.direction}[${r.rule.index}]`
 }
 
 function sideSummary(side: DirectionVerdict): SideSummary {

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import type { NetworkPolicy } from '../model/cluster.js'
 import { PROTOCOLS } from '../model/cluster.js'
 import { formatLocated, InputError } from '../model/errors.js'
+import { yamlSyntaxError } from '../snapshot/files.js'
 import { snapshotFromObjects } from '../snapshot/objects.js'
 import { ExpectationSyntaxError, parseExpectation, parseTable, type Expectation } from './expectation.js'
 import { DNS_ID, scenarioError, type LabelAction, type Scenario, type Step, type World, type WorldPod, type WorldPort } from './model.js'
@@ -103,10 +104,7 @@ export function parseExpectationFile(text: string, file: string): Array<Expectat
 export function parseYaml(text: string, file: string): unknown {
   const document = parseDocument(text)
   const [error] = document.errors
-  if (error) {
-    const position = error.linePos?.[0]
-    throw new InputError(`YAML syntax error${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, { file })
-  }
+  if (error) throw yamlSyntaxError(error, { file })
   return document.toJS()
 }
 

@@ -2,7 +2,7 @@
 // Validation follows the API server's rules for the fields the evaluator reads, so a manifest the
 // cluster would reject is reported here (with its exact field path) instead of being evaluated.
 import {
-  PROTOCOLS, type ClusterSnapshot, type ContainerPort, type IPBlock, type LabelSelector, type LabelSelectorRequirement,
+  NAMESPACE_NAME_LABEL, PROTOCOLS, type ClusterSnapshot, type ContainerPort, type IPBlock, type LabelSelector, type LabelSelectorRequirement,
   type Labels, type Namespace, type NetworkPolicy, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule,
   type NetworkPolicyPeer, type NetworkPolicyPort, type Node, type Pod, type Protocol, type Service, type ServicePort,
 } from '../model/cluster.js'
@@ -30,7 +30,6 @@ interface Where {
   field: string
 }
 
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name'
 /** Namespaces every cluster has, with no labels but the name label: assuming them needs no note. */
 const BUILT_IN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 

@@ -7,7 +7,8 @@ import { probeProgress } from '../../cli/probe-progress.js'
 import { withProgress } from '../../cli/progress.js'
 import { renderCheck } from '../../drill/render.js'
 import type { CheckReport } from '../../drill/report.js'
-import { loadDrill, checkDrill } from '../../workflows/drill.js'
+import { loadDrill } from '../../drill/catalogue.js'
+import { checkDrill } from '../../workflows/drill.js'
 import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
 
 export default class DrillCheck extends BaseCommand {

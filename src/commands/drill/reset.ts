@@ -3,7 +3,8 @@ import { BaseCommand } from '../../cli/base.js'
 import { withProgress } from '../../cli/progress.js'
 import { renderReset } from '../../drill/render.js'
 import type { ResetReport } from '../../drill/report.js'
-import { loadDrill, resetDrill } from '../../workflows/drill.js'
+import { loadDrill } from '../../drill/catalogue.js'
+import { resetDrill } from '../../workflows/drill.js'
 import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
 
 export default class DrillReset extends BaseCommand {

@@ -6,7 +6,8 @@ import { withProgress } from '../../cli/progress.js'
 import { renderStart } from '../../drill/render.js'
 
 import type { StartReport } from '../../drill/report.js'
-import { loadDrill, startDrill } from '../../workflows/drill.js'
+import { loadDrill } from '../../drill/catalogue.js'
+import { startDrill } from '../../workflows/drill.js'
 
 export default class DrillStart extends BaseCommand {
   static override summary = 'Build a drill\'s namespaces and pods in the cluster and print its task.'
