@@ -110,6 +110,18 @@ export function probeRunOptions(flags: { image: string; timeout: number; 'start-
   }
 }
 
+/** The cluster flags every drill command that touches the cluster takes. */
+export function drillClusterFlags() {
+  return {
+    ...clusterFlags,
+    'start-timeout': duration({ description: 'Time pods may take to become Ready, and namespaces to go away.', default: '120s' }),
+  }
+}
+
+export function drillClusterOptions(flags: { kubeconfig?: string; context?: string; 'request-timeout': number; 'start-timeout': number }) {
+  return { kube: snapshotSource(flags).kube, startTimeout: flags['start-timeout'] }
+}
+
 interface KubeFlagValues {
   kubeconfig?: string
   context?: string

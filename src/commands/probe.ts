@@ -6,7 +6,7 @@ import { measuredExitCode } from '../cli/exit.js'
 import { externalTargetFlag, kubeFlags, probeRunFlags, probeRunOptions, queryFlags, requestOf, snapshotSource } from '../cli/flags.js'
 import { cleanupOnSignals } from '../cli/interrupt.js'
 import { probeProgress } from '../cli/probe-progress.js'
-import { withProgress } from '../cli/progress.js'
+import { quietProgress, withProgress } from '../cli/progress.js'
 import { renderJunit, renderProbe, type ProbeFormat } from '../report/probe.js'
 import { renderExpectations, withExpectationsJunit } from '../scenario/render.js'
 import type { ProbeReport } from '../report/model.js'
@@ -42,7 +42,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
     const { flags } = await this.parse(Probe)
     if (flags.mode === 'ephemeral') process.stderr.write('warning: ephemeral containers stay in the pod spec until the pod is deleted; each run adds one (named netpol-probe-<run id>) to every source pod\n')
     const signals = cleanupOnSignals()
-    const quiet = this.jsonEnabled() || flags.output === 'json' || flags.output === 'yaml' ? !process.stderr.isTTY : false
+    const quiet = quietProgress(this.jsonEnabled() || flags.output === 'json' || flags.output === 'yaml')
     try {
       const report = await withProgress('Probing NetworkPolicy enforcement', (update) => probe({
         source: snapshotSource(flags),

@@ -5,18 +5,12 @@ import type { Protocol } from '../model/cluster.js'
 import type { ReconciledCheck } from '../reconcile/reconcile.js'
 import { tally } from '../model/collections.js'
 import { allowance, observedAllowance, type Allowance, type Observed } from '../model/probe.js'
-import { expandExpectation, expectationCovers, ExpectationSyntaxError, type Candidate, type Expectation } from './expectation.js'
+import { expandExpectation, expectationCovers, ExpectationSyntaxError, type Candidate, type Expectation, type ExpectedOf } from './expectation.js'
 import { scenarioError } from './model.js'
 
 export type ExpectationOutcome = 'pass' | 'violated' | 'unknown'
 
-export interface ExpectationCheck {
-  expectation: string
-  from: string
-  to: string
-  port: number
-  protocol: Protocol
-  expected: Allowance
+export interface ExpectationCheck extends ExpectedOf {
   observed: Observed
   outcome: ExpectationOutcome
 }

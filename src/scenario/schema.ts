@@ -6,6 +6,7 @@ import { z } from 'zod'
 import type { NetworkPolicy } from '../model/cluster.js'
 import { PROTOCOLS } from '../model/cluster.js'
 import { formatLocated, InputError } from '../model/errors.js'
+import { isPortName, isPortNumber } from '../model/ports.js'
 import { yamlSyntaxError } from '../snapshot/files.js'
 import { snapshotFromObjects } from '../snapshot/objects.js'
 import { ExpectationSyntaxError, parseExpectation, parseTable, type Expectation } from './expectation.js'
@@ -15,13 +16,13 @@ import { expectedConnections, stepStates } from './state.js'
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 /** Namespaces are created as `<run prefix>-<name>`: leave room for the prefix within 63 characters. */
 const MAX_NAMESPACE_LENGTH = 50
-const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/
 
 const labels = z.record(z.string(), z.string())
-const portNumber = z.number().int().min(1).max(65535)
+const portNumber = z.number().refine(isPortNumber, { error: 'expected a port number, an integer 1–65535' })
+const portName = z.string().refine(isPortName, { error: "expected a port name: 1–15 lowercase letters, digits and '-', with a letter, no leading, trailing or double '-'" })
 const port = z.union([
   portNumber,
-  z.strictObject({ port: portNumber, protocol: z.enum(PROTOCOLS as [string, ...string[]]).optional(), name: z.string().regex(PORT_NAME).optional() }),
+  z.strictObject({ port: portNumber, protocol: z.enum(PROTOCOLS as [string, ...string[]]).optional(), name: portName.optional() }),
 ], { error: 'expected a port number or {port, protocol?, name?}' })
 
 const pod = z.strictObject({

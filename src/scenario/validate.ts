@@ -5,19 +5,13 @@ import { createEvaluator, type Evaluator, type Verdict } from '../evaluate/evalu
 import type { Protocol } from '../model/cluster.js'
 import { allowance, type Allowance } from '../model/probe.js'
 import { ruleLabel } from '../evaluate/explain.js'
-import type { ConnectionKey } from './expectation.js'
+import type { ConnectionKey, ExpectedOf } from './expectation.js'
 import { DNS_ID, DNS_NAMESPACE, type Scenario, type World } from './model.js'
 import { DNS_CANDIDATE, expectedConnections, stepStates } from './state.js'
 import { offlineSnapshot } from './world.js'
 
-export interface Contradiction {
+export interface Contradiction extends ExpectedOf {
   step: string
-  expectation: string
-  from: string
-  to: string
-  port: number
-  protocol: Protocol
-  expected: Allowance
   predicted: Allowance
   /** The evaluator's reason, in one line. */
   why: string

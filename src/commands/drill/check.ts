@@ -1,15 +1,14 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { measuredExitCode } from '../../cli/exit.js'
-import { probeRunFlags, probeRunOptions } from '../../cli/flags.js'
+import { drillClusterFlags, drillClusterOptions, probeRunFlags, probeRunOptions } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
 import { probeProgress } from '../../cli/probe-progress.js'
-import { withProgress } from '../../cli/progress.js'
+import { quietProgress, withProgress } from '../../cli/progress.js'
 import { renderCheck } from '../../drill/render.js'
 import type { CheckReport } from '../../drill/report.js'
 import { loadDrill } from '../../drill/catalogue.js'
 import { checkDrill } from '../../workflows/drill.js'
-import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
 
 export default class DrillCheck extends BaseCommand {
   static override summary = 'Grade a started drill: measure every connection it names and say which required ones fail and which forbidden ones still go through.'

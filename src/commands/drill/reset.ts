@@ -1,11 +1,11 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
-import { withProgress } from '../../cli/progress.js'
+import { drillClusterFlags, drillClusterOptions } from '../../cli/flags.js'
+import { quietProgress, withProgress } from '../../cli/progress.js'
 import { renderReset } from '../../drill/render.js'
 import type { ResetReport } from '../../drill/report.js'
 import { loadDrill } from '../../drill/catalogue.js'
 import { resetDrill } from '../../workflows/drill.js'
-import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
 
 export default class DrillReset extends BaseCommand {
   static override summary = 'Delete a drill\'s namespaces (its pods and every policy you applied there) and wait until they are gone.'

@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
-import { clusterFlags, duration, imageFlag, snapshotSource } from '../../cli/flags.js'
+import { drillClusterFlags, drillClusterOptions, imageFlag } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
-import { withProgress } from '../../cli/progress.js'
+import { quietProgress, withProgress } from '../../cli/progress.js'
 import { renderStart } from '../../drill/render.js'
 
 import type { StartReport } from '../../drill/report.js'
@@ -41,21 +41,4 @@ Exit codes: 0 ready, 2 no such drill, a namespace in the way, or a cluster probl
       signals.dispose()
     }
   }
-}
-
-/** The cluster flags every drill command that touches the cluster takes. */
-export function drillClusterFlags() {
-  return {
-    ...clusterFlags,
-    'start-timeout': duration({ description: 'Time pods may take to become Ready, and namespaces to go away.', default: '120s' }),
-  }
-}
-
-export function drillClusterOptions(flags: { kubeconfig?: string; context?: string; 'request-timeout': number; 'start-timeout': number }) {
-  return { kube: snapshotSource(flags).kube, startTimeout: flags['start-timeout'] }
-}
-
-/** Progress goes to stderr; with --json it is shown only on a terminal. */
-export function quietProgress(json: boolean): boolean {
-  return json ? !process.stderr.isTTY : false
 }

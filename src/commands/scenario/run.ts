@@ -5,7 +5,7 @@ import { measuredExitCode } from '../../cli/exit.js'
 import { clusterFlags, imageFlag, probeRunFlags, probeRunOptions, snapshotSource } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
 import { probeProgress } from '../../cli/probe-progress.js'
-import { withProgress } from '../../cli/progress.js'
+import { quietProgress, withProgress } from '../../cli/progress.js'
 import { renderRun, renderRunJunit, type ScenarioFormat } from '../../scenario/render.js'
 import type { RunReport } from '../../scenario/report.js'
 import { runScenarios } from '../../workflows/scenario.js'
@@ -31,7 +31,7 @@ Exit codes: 0 every check passes, 1 a violated expectation or a disagreement wit
   async run(): Promise<RunReport> {
     const { argv, flags } = await this.parse(ScenarioRun)
     const signals = cleanupOnSignals()
-    const quiet = this.jsonEnabled() || flags.output !== 'table' ? !process.stderr.isTTY : false
+    const quiet = quietProgress(this.jsonEnabled() || flags.output !== 'table')
     try {
       const report = await withProgress('Running scenarios', (update) => {
         const probeEvent = probeProgress(update)
