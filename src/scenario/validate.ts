@@ -2,7 +2,6 @@
 // Connections are judged like probes measure them: a pod "to itself" is judged by policy (a probe
 // pod with the pod's identity is a different pod), see EvaluateOptions.loopback.
 import { createEvaluator, type Evaluator, type Verdict } from '../evaluate/evaluate.js'
-import type { Protocol } from '../model/cluster.js'
 import { allowance, type Allowance } from '../model/probe.js'
 import { ruleLabel } from '../evaluate/explain.js'
 import type { ConnectionKey, ExpectedOf } from './expectation.js'

@@ -8,7 +8,7 @@ import {
 } from '../model/cluster.js'
 import { cidrCovers, parseAddress, parseCidr } from '../model/ip.js'
 import {
-  asObject, asString, at, describe, fail, mapArray, optionalArray, optionalBoolean, optionalObject, optionalProtocol, optionalString,
+  asObject, asString, at, describe, fail, mapArray, optionalBoolean, optionalObject, optionalProtocol, optionalString,
   portNumber, portNumberOrName, rejectUnknownFields, stringMap, withoutUndefined, type Json, type Where,
 } from './located.js'
 

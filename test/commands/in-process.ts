@@ -13,6 +13,8 @@ export interface CliResult {
 }
 
 const ROOT = join(import.meta.dirname, '../..')
+/** A user's environment: with vitest's NODE_ENV=test, oclif would add development-only warnings. */
+const USER_NODE_ENV = 'production'
 let config: Promise<Config> | undefined
 
 export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
@@ -22,7 +24,7 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   Object.assign(process.env, env)
   process.exitCode = undefined
   try {
-    const { error, stdout, stderr } = await captureOutput(() => withConsoleOnStreams(() => run(args, loaded)), { stripAnsi: false })
+    const { error, stdout, stderr } = await captureOutput(() => withConsoleOnStreams(() => run(args, loaded)), { stripAnsi: false, testNodeEnv: USER_NODE_ENV })
     // Commands report through exit codes, not exceptions; an exception reaching here is a test bug.
     if (error && !('oclif' in error)) throw error
     return { code: Number(process.exitCode ?? (error as { oclif?: { exit?: number } } | undefined)?.oclif?.exit ?? 0), stdout, stderr }

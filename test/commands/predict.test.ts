@@ -120,6 +120,22 @@ describe('bad input: one line naming the place, exit 2, no stack trace', () => {
     expect(stderr).not.toMatch(/\n\s+at /)
   })
 
+  const flagCases: Array<{ args: string[]; error: string }> = [
+    { args: ['--port', '0'], error: 'error: --port: invalid port 0: must be between 1 and 65535' },
+    { args: ['--port', 'Web'], error: 'error: --port: invalid port "Web": expected a number or a port name (lowercase letters, digits and \'-\', at most 15)' },
+    { args: ['--protocol', 'icmp'], error: 'error: --protocol: invalid protocol "icmp": expected TCP, UDP or SCTP' },
+    { args: ['--from', 'x/a/b'], error: 'error: --from: invalid endpoint "x/a/b": expected NAMESPACE/POD, NAMESPACE/* or an IP address' },
+    { args: ['--external', 'example.com'], error: 'error: --external: invalid address "example.com": expected an IPv4 or IPv6 address' },
+    { args: ['-l', 'app in (a'], error: 'error: --selector: cannot parse label selector "app in (a" at "app in (a"' },
+    { args: ['--request-timeout', 'soon'], error: 'error: --request-timeout: invalid duration "soon": use e.g. 30s, 2m or 1h' },
+  ]
+  it.each(flagCases)('a bad flag value is refused as the flag is read: $args', async ({ args, error }) => {
+    const { code, stderr, stdout } = await run(['predict', '-f', manifest(WORLD), ...args])
+    expect(stderr).toBe(`${error}\n`)
+    expect(stdout).toBe('')
+    expect(code).toBe(2)
+  })
+
   it('--debug adds the stack trace', async () => {
     const { code, stderr } = await run(['predict', '-f', manifest('kind: [unclosed'), '--debug'])
     expect(code).toBe(2)

@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core'
+import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { measuredExitCode } from '../../cli/exit.js'
 import { drillClusterFlags, drillClusterOptions, probeRunFlags, probeRunOptions } from '../../cli/flags.js'
