@@ -1,13 +1,9 @@
 // The report contract of the drill commands (what `--json` prints).
 import type { DrillGrade } from './grade.js'
-import type { Difficulty } from './model.js'
+import type { Difficulty, Drill } from './model.js'
 
-export interface DrillSummary {
-  name: string
-  title: string
-  difficulty: Difficulty
-  tags: string[]
-}
+/** A drill as `drill list` shows it. */
+export type DrillSummary = Pick<Drill, 'name' | 'title' | 'difficulty' | 'tags'>
 
 export interface StartReport {
   drill: string

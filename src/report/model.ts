@@ -17,12 +17,16 @@ export interface SideSummary {
   allowedBy: string[]
 }
 
-/** One row of the predict contract. */
-export interface PredictResult {
+/** What every row of the predict and probe contracts names: one connection, the port as asked. */
+interface ConnectionRow {
   from: string
   to: string
   port: number | string
   protocol: Protocol
+}
+
+/** One row of the predict contract. */
+export interface PredictResult extends ConnectionRow {
   allowed: boolean
   resolvedPort?: number
   egress: SideSummary
@@ -47,11 +51,7 @@ export interface ExplainReport {
 }
 
 /** One row of the probe contract. */
-export interface ProbeCheckResult {
-  from: string
-  to: string
-  port: number | string
-  protocol: Protocol
+export interface ProbeCheckResult extends ConnectionRow {
   predicted: Predicted
   observed: Observed
   verdict: CheckVerdict

@@ -3,17 +3,13 @@
 import type { Protocol } from '../model/cluster.js'
 import { tally } from '../model/collections.js'
 import { allowance, observedAllowance, type Allowance, type Observed } from '../model/probe.js'
-import { connectionKey } from './expectation.js'
+import { connectionKey, type ConnectionKey } from './expectation.js'
 import type { ExpectedConnection } from './state.js'
 
 export type CheckOutcome = 'pass' | 'fail' | 'unknown' | 'best-effort'
 
 /** What the probe reported for one connection, with pod keys already turned into scenario short names. */
-export interface MeasuredConnection {
-  from: string
-  to: string
-  port: number
-  protocol: Protocol
+export interface MeasuredConnection extends ConnectionKey {
   predicted: Allowance
   observed: Observed
   note?: string

@@ -7,7 +7,7 @@ import type { KubeClient, KubeOptions, WirePod, WireObject } from '../kube/clien
 import { RUN_ID_LABEL, type NetworkPolicy } from '../model/cluster.js'
 import { ClusterError, InputError } from '../model/errors.js'
 import { compareStep, summarizeChecks } from '../scenario/compare.js'
-import { probeWorld, type WorldNames } from '../scenario/probe-world.js'
+import { probeWorld, type ProbeWorldOptions, type WorldNames } from '../scenario/probe-world.js'
 import { DNS_LABELS, DNS_NAMESPACE, type Scenario, type Step, type World } from '../scenario/model.js'
 import { parseScenario } from '../scenario/schema.js'
 import { expectedConnections, policyName, stepStates, type StepState } from '../scenario/state.js'
@@ -16,7 +16,6 @@ import { filesAt, readText } from '../snapshot/files.js'
 import {
   liveNames, liveSnapshot, namespaceManifest, policyManifest, serverPodManifest, type LiveNames, type LivePod,
 } from '../scenario/world.js'
-import type { WorkflowEvent } from '../probe/events.js'
 import type { RunReport, ScenarioRun, StepRun, ValidateReport } from '../scenario/report.js'
 
 /** Validates scenarios, and drills (with their reference solution, and without it: then something must fail). */
@@ -49,17 +48,10 @@ async function readScenarioFiles(paths: string[]): Promise<Array<{ file: string;
   return Promise.all(files.map(async (file) => ({ file, text: await readText(file) })))
 }
 
-export interface RunOptions {
+export type RunOptions = ProbeWorldOptions & {
   kube: KubeOptions
-  image: string
   /** Leave the world in the cluster for inspection. */
   keep: boolean
-  checkTimeout: number
-  startTimeout: number
-  settle: number
-  parallelism: number
-  onEvent?: (event: WorkflowEvent) => void
-  onCleanup?: (cleanup: () => Promise<void>) => void
 }
 
 /** Parses every file first (a malformed one stops the run before anything is created), then runs the scenarios one by one. */

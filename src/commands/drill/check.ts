@@ -29,11 +29,10 @@ Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not st
     const signals = cleanupOnSignals()
     try {
       const report = await withProgress(`Checking drill ${args.name}`, (update) => {
-        const probeEvent = probeProgress(update)
         return checkDrill(drill, {
           ...probeRunOptions(flags),
           ...drillClusterOptions(flags),
-          onEvent: (event) => (event.kind === 'phase' ? update(event.text) : probeEvent(event)),
+          onEvent: probeProgress(update),
           onCleanup: signals.register,
         })
       }, quietProgress(this.jsonEnabled()))

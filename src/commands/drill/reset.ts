@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { drillClusterFlags, drillClusterOptions } from '../../cli/flags.js'
+import { probeProgress } from '../../cli/probe-progress.js'
 import { quietProgress, withProgress } from '../../cli/progress.js'
 import { renderReset } from '../../drill/render.js'
 import type { ResetReport } from '../../drill/report.js'
@@ -19,7 +20,7 @@ export default class DrillReset extends BaseCommand {
     const drill = await loadDrill(args.name)
     const report = await withProgress(`Resetting drill ${args.name}`, (update) => resetDrill(drill, {
       ...drillClusterOptions(flags),
-      onEvent: (event) => { if (event.kind === 'phase') update(event.text) },
+      onEvent: probeProgress(update),
     }), quietProgress(this.jsonEnabled()))
     if (!this.jsonEnabled()) process.stdout.write(renderReset(report))
     return report

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { drillClusterFlags, drillClusterOptions, imageFlag } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
+import { probeProgress } from '../../cli/probe-progress.js'
 import { quietProgress, withProgress } from '../../cli/progress.js'
 import { renderStart } from '../../drill/render.js'
 
@@ -32,7 +33,7 @@ Exit codes: 0 ready, 2 no such drill, a namespace in the way, or a cluster probl
         ...drillClusterOptions(flags),
         image: flags.image,
         force: flags.force,
-        onEvent: (event) => { if (event.kind === 'phase') update(event.text) },
+        onEvent: probeProgress(update),
         onCleanup: signals.register,
       }), quietProgress(this.jsonEnabled()))
       if (!this.jsonEnabled()) process.stdout.write(renderStart(report))

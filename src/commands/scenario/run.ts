@@ -34,12 +34,11 @@ Exit codes: 0 every check passes, 1 a violated expectation or a disagreement wit
     const quiet = quietProgress(this.jsonEnabled() || flags.output !== 'table')
     try {
       const report = await withProgress('Running scenarios', (update) => {
-        const probeEvent = probeProgress(update)
         return runScenarios(argv as string[], {
           kube: snapshotSource(flags).kube,
           ...probeRunOptions(flags),
           keep: flags.keep,
-          onEvent: (event) => (event.kind === 'phase' ? update(event.text) : probeEvent(event)),
+          onEvent: probeProgress(update),
           onCleanup: signals.register,
         })
       }, quiet)
