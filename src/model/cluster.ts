@@ -135,3 +135,7 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name'
 
 /** UID and GID of every container kubectl-netpol creates (non-root, Pod Security `restricted`). */
 export const NOBODY = 65534
+
+/** Where the cluster DNS runs and how its pods are labelled (CoreDNS keeps kube-dns's label). */
+export const DNS_NAMESPACE = 'kube-system'
+export const DNS_LABELS: Labels = { 'k8s-app': 'kube-dns' }

@@ -5,7 +5,8 @@ import { createEvaluator, type Evaluator, type Verdict } from '../evaluate/evalu
 import { allowance, type Allowance } from '../model/probe.js'
 import { ruleLabel } from '../evaluate/explain.js'
 import type { ConnectionKey, ExpectedOf } from './expectation.js'
-import { DNS_ID, DNS_NAMESPACE, type Scenario, type World } from './model.js'
+import { DNS_NAMESPACE } from '../model/cluster.js'
+import { DNS_ID, type Scenario, type World } from './model.js'
 import { DNS_CANDIDATE, expectedConnections, stepStates } from './state.js'
 import { offlineSnapshot } from './world.js'
 

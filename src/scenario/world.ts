@@ -1,9 +1,9 @@
 // A scenario world as evaluator input (offline, with stand-in addresses) and as the manifests a
 // live run creates (namespaces prefixed with the run id, server pods, rewritten policies). Pure.
 import type { ClusterSnapshot, LabelSelector, Namespace, NetworkPolicy, NetworkPolicyPeer, Pod } from '../model/cluster.js'
-import { emptySnapshot, NAMESPACE_NAME_LABEL, NOBODY, RUN_ID_LABEL } from '../model/cluster.js'
+import { DNS_NAMESPACE, emptySnapshot, NAMESPACE_NAME_LABEL, NOBODY, RUN_ID_LABEL } from '../model/cluster.js'
 import { DNS_CANDIDATE, type StepState } from './state.js'
-import { DNS_NAMESPACE, type World, type WorldPod, type WorldPort } from './model.js'
+import type { World, WorldPod, WorldPort } from './model.js'
 
 /** Keeps a live namespace's scenario name, so a run's namespaces can be told apart by what they stand for. */
 export const SCENARIO_NAMESPACE_LABEL = 'netpol.kubectl.io/scenario-namespace'

@@ -44,6 +44,14 @@ describe('the probe report', () => {
     expect(text).toMatch(/DIAGNOSIS\n- the CNI does not appear to enforce NetworkPolicy: all 9 connections predicted denied went through/)
   })
 
+  it('each result names what was dialled and whom the source stands for; only disagreements carry the reasoning', () => {
+    const finding = report.results.find((r) => r.from === 'y/a' && r.to === 'x/a')!
+    expect(finding).toMatchObject({ port: 80, protocol: 'TCP', predicted: 'denied', observed: 'allowed', verdict: 'under-enforced', target: '198.18.1.10:80', attempts: 4 })
+    expect(finding.sources).toContain('y/a')
+    expect(finding.explanation?.allowed).toBe(false)
+    expect(report.results.filter((r) => r.verdict === 'agree').every((r) => r.explanation === undefined)).toBe(true)
+  })
+
   it('lists findings before anything else in JSON too', () => {
     expect(report.results.slice(0, 9).every((r) => r.verdict === 'under-enforced')).toBe(true)
     expect(JSON.parse(renderProbe(report, 'json', false)).summary.underEnforced).toBe(9)
