@@ -13,16 +13,9 @@ module.exports = {
     {
       name: 'pure-core',
       severity: 'error',
-      comment: 'The core (model, evaluate, plan, reconcile) is pure functions over plain data: no cluster, no files, no CLI, nothing above it.',
+      comment: 'The core (model, evaluate, plan, reconcile) is pure functions over plain data: no cluster, no files (fs), no CLI, nothing above it.',
       from: { path: '^src/(model|evaluate|plan|reconcile)/' },
-      to: { path: '^src/(kube|snapshot|cli|commands|workflows|report|probe|scenario|drill)/' },
-    },
-    {
-      name: 'pure-core-no-fs',
-      severity: 'error',
-      comment: 'The core reads no files.',
-      from: { path: '^src/(model|evaluate|plan|reconcile)/' },
-      to: { dependencyTypes: ['core'], path: '^(node:)?fs(/promises)?$' },
+      to: { path: ['^src/(kube|snapshot|cli|commands|workflows|report|probe|scenario|drill)/', '^(node:)?fs(/promises)?$'] },
     },
     {
       name: 'renderers-below-workflows',
