@@ -20,7 +20,9 @@ interface Row {
   predicted: string
   observed: string
   verdict: string
+  attempts: number
   note?: string
+  detail?: string
 }
 
 const { values, positionals } = parseArgs({
@@ -74,6 +76,11 @@ async function measure(namespaces: string[]): Promise<void> {
     notes.set(note, (notes.get(note) ?? 0) + 1)
   }
   for (const [note, count] of notes) console.log(`    ${count} × ${note}`)
+  const kind = (r: Row) => `${r.from.split('/')[1].replace(/-.*/, '')}→${r.to.split('/')[1].replace(/-.*/, '')}${r.from.split('/')[0] === r.to.split('/')[0] ? ' (same namespace)' : ''}`
+  const kinds = new Map<string, number>()
+  for (const r of report.results.filter((r) => r.verdict !== 'agree')) kinds.set(kind(r), (kinds.get(kind(r)) ?? 0) + 1)
+  if (kinds.size > 0) console.log(`    not agreeing, by kind: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  for (const r of report.results.filter((r) => r.verdict !== 'agree').slice(0, 3)) console.log(`    e.g. ${r.from} → ${r.to}: ${r.observed} after ${r.attempts} attempts (${r.detail ?? ''})`)
 }
 
 async function main(): Promise<void> {
