@@ -2,8 +2,10 @@
 //
 // The bound is shared by the probe containers running at the same time and adapts like TCP's
 // congestion window: each finished exec reports how fast its controls answered (the connects that
-// succeeded in it) and how late the checker woke; when either is slow, or a predicted-allowed check
-// timed out, the bound halves, otherwise it grows by a step. A server should not see dozens of
+// succeeded in it) and how late the checker woke; when either is slow the bound halves, otherwise
+// it grows by a step. A dropped SYN shows as a connect of a second or more (the kernel resends it
+// after 1 s), so overloaded servers show in the slowest tenth of the connects. Timeouts themselves
+// are no sign of load: denied connections time out, and a policy still being applied looks the same. A server should not see dozens of
 // simultaneous SYNs from us either: each container dials one destination host at a time at most
 // twice, and every source walks the destinations from a different starting point, so at any moment
 // the containers are spread over different servers.
@@ -21,7 +23,7 @@ export interface LimiterBounds {
   slowLagMs: number
 }
 
-export const DEFAULT_LIMITER: LimiterBounds = { initial: 256, min: 16, max: 640, step: 32, slowControlMs: 300, slowLagMs: 250 }
+export const DEFAULT_LIMITER: LimiterBounds = { initial: 512, min: 32, max: 1024, step: 64, slowControlMs: 500, slowLagMs: 250 }
 
 /** What one exec says about the load it ran under. */
 export interface ExecFeedback {
@@ -29,12 +31,10 @@ export interface ExecFeedback {
   controlMs: number[]
   /** NETPOL-LAG: how late the checker woke at worst; undefined when it did not finish. */
   lagMs?: number
-  /** Predicted-allowed checks in it that timed out. */
-  allowedTimeouts: number
 }
 
 export function isSlow(feedback: ExecFeedback, bounds: LimiterBounds = DEFAULT_LIMITER): boolean {
-  return feedback.allowedTimeouts > 0 || (feedback.lagMs ?? 0) > bounds.slowLagMs || median(feedback.controlMs) > bounds.slowControlMs
+  return (feedback.lagMs ?? 0) > bounds.slowLagMs || percentile90(feedback.controlMs) > bounds.slowControlMs
 }
 
 /** The next total in-flight bound after an exec finished. */
@@ -62,8 +62,8 @@ export function spreadOrder<T>(checks: T[], hostOf: (check: T) => string, source
   return checks.map((check, i) => ({ check, i, rank: rank(check) })).sort((a, b) => a.rank - b.rank || a.i - b.i).map((c) => c.check)
 }
 
-function median(values: number[]): number {
+function percentile90(values: number[]): number {
   if (values.length === 0) return 0
   const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
+  return sorted[Math.floor(sorted.length * 0.9)]
 }
