@@ -9,7 +9,7 @@
 //   -- ARGS            extra probe flags, e.g. -- --max-probe-pods 10
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { enforcerMode } from '../e2e/support/cluster.js'
+import { enforcerMode, kubeClients } from '../e2e/support/cluster.js'
 import { startCli } from '../e2e/support/cli.js'
 import { watchProbePods } from '../e2e/support/probe-pods.js'
 import { deleteScaleWorld, ensureScaleWorld } from '../e2e/support/scale-world.js'
@@ -83,6 +83,11 @@ async function measure(namespaces: string[]): Promise<void> {
   for (const r of report.results.filter((r) => r.verdict !== 'agree').slice(0, 3)) console.log(`    e.g. ${r.from} → ${r.to}: ${r.observed} after ${r.attempts} attempts (${r.detail ?? ''})`)
 }
 
+async function restarts(namespaces: string[]): Promise<number> {
+  const lists = await Promise.all(namespaces.map((namespace) => kubeClients().core.listNamespacedPod({ namespace })))
+  return lists.flatMap((l) => l.items).reduce((sum, p) => sum + (p.status?.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0), 0)
+}
+
 async function main(): Promise<void> {
   const sizes = values.sizes!.split(',').map(Number).sort((a, b) => a - b)
   console.log(`probe scale bench: enforcer ${enforcerMode()}, sizes ${sizes.join(', ')} namespaces${positionals.length ? `, probe flags ${positionals.join(' ')}` : ''}`)
@@ -91,7 +96,10 @@ async function main(): Promise<void> {
       const worldStarted = performance.now()
       const namespaces = await ensureScaleWorld(size)
       console.log(`  world of ${size} namespaces ready in ${((performance.now() - worldStarted) / 1000).toFixed(0)} s`)
+      const restartsBefore = await restarts(namespaces)
       await measure(namespaces)
+      const restarted = (await restarts(namespaces)) - restartsBefore
+      if (restarted > 0) console.log(`    ${restarted} container restart(s) of the world's servers during the run`)
     }
   } finally {
     if (!values.keep) {
