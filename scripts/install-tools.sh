@@ -45,6 +45,7 @@ go_install() { # name@version module/cmd/path...
 go_install "krew-$KREW_VERSION" "sigs.k8s.io/krew/cmd/krew@$KREW_VERSION" \
   "sigs.k8s.io/krew/cmd/validate-krew-manifest@$KREW_VERSION"
 link "krew-$KREW_VERSION" krew
+ln -sfn krew "$TOOLS_BIN/kubectl-krew"   # so that `kubectl krew` dispatches to it
 link "krew-$KREW_VERSION" validate-krew-manifest
 
 go_install "actionlint-$ACTIONLINT_VERSION" "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
