@@ -19,6 +19,8 @@ import {
 } from './targets.js'
 
 const BUNDLE = join(OUT, 'kubectl-netpol.cjs')
+/** The SEA blob without V8's code cache, which every target can use. */
+export const PORTABLE_BLOB = join(OUT, 'portable.blob')
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
 
 function sh(cmd: string, args: string[], cwd = ROOT): void {
@@ -102,7 +104,7 @@ function thirdPartyLicenses(metafile: Metafile, nodeLicense: string): string {
 }
 
 /** The target's node binary, unpacked from its npm package once per version. */
-function nodeBinary(t: Target): string {
+export function nodeBinary(t: Target): string {
   const dir = join(CACHE_DIR, `node-${NODE_VERSION}`, t.npmPackage)
   const binary = join(dir, t.os === 'windows' ? 'node.exe' : 'node')
   if (existsSync(join(dir, '.done'))) return binary
@@ -130,8 +132,8 @@ function seaBlob(hostNode: string, name: string, useCodeCache: boolean): string 
   return blob
 }
 
-function inject(t: Target, node: string, blob: string): string {
-  const exe = executablePath(t)
+/** A copy of `node` with the SEA blob injected, at `exe`. */
+export function inject(t: Target, node: string, blob: string, exe = executablePath(t)): string {
   mkdirSync(dirname(exe), { recursive: true })
   copyFileSync(node, exe)
   chmodSync(exe, 0o755)
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
   cpSync(join(ROOT, 'scenarios/drills'), join(OUT, 'common/scenarios/drills'), { recursive: true })
 
   const portable = seaBlob(hostNode, 'portable', false)
+  if (portable !== PORTABLE_BLOB) throw new Error(`unexpected blob ${portable}`)
   const native = seaBlob(hostNode, `${host.os}-${host.arch}`, true)
   // --host: only this machine's executable (quicker while developing; the manifest lists one platform).
   const targets = process.argv.includes('--host') ? [host] : TARGETS
