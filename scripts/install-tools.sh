@@ -3,7 +3,8 @@
 # $CACHE_DIR/tools, keyed by version, so a second run costs nothing:
 #   krew and validate-krew-manifest (sigs.k8s.io/krew), actionlint (github.com/rhysd/actionlint),
 #   kubectl (k8s.io/kubernetes/cmd/kubectl, built with the test cluster's wrapper module so it
-#   shares its pinned Kubernetes version and Go build cache), shellcheck (Debian package).
+#   shares its pinned Kubernetes version and Go build cache), rcodesign (crates.io apple-codesign,
+#   for the macOS executables of npm run package), shellcheck (Debian package).
 #
 #   scripts/install-tools.sh          # install what is missing
 #   scripts/install-tools.sh --print  # print the tool directory (for PATH) and exit
@@ -14,6 +15,7 @@ CACHE_DIR="${NETPOL_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-netpol}"
 
 KREW_VERSION=v0.4.3          # the newest sigs.k8s.io/krew the Go module proxy serves
 ACTIONLINT_VERSION=v1.7.12   # github.com/rhysd/actionlint
+RCODESIGN_VERSION=0.29.0     # crates.io apple-codesign (binary rcodesign)
 KUBECTL_VERSION=$(sed -n 's/^K8S_VERSION="\(v[0-9.]*\)".*/\1/p' "$ROOT/test/cluster/lib/common.sh")
 
 TOOLS_BIN="$CACHE_DIR/tools/bin"
@@ -74,6 +76,20 @@ if ! installed "$key"; then
   say "kubectl built in $((SECONDS - t0))s"
 fi
 link "$key" kubectl
+
+# rcodesign (crate apple-codesign): ad-hoc signs the macOS executables of `npm run package` on
+# Linux, as `codesign --sign -` would on a Mac (Apple silicon runs only signed binaries).
+key="rcodesign-$RCODESIGN_VERSION"
+if ! installed "$key"; then
+  command -v cargo >/dev/null || die "cargo is required to build rcodesign (crate apple-codesign)"
+  t0=$SECONDS
+  say "building rcodesign $RCODESIGN_VERSION (about 5-8 minutes cold on 2 cores)"
+  rm -rf "$CACHE_DIR/tools/$key"
+  cargo install --quiet --locked --no-default-features --root "$CACHE_DIR/tools/$key" "apple-codesign@$RCODESIGN_VERSION"
+  touch "$CACHE_DIR/tools/$key/.done"
+  say "rcodesign built in $((SECONDS - t0))s"
+fi
+link "$key" rcodesign
 
 if ! command -v shellcheck >/dev/null; then
   say "installing shellcheck (Debian package)"

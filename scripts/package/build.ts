@@ -14,7 +14,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, re
 import { dirname, join, relative, sep } from 'node:path'
 import { writeKrewManifest } from './krew.js'
 import {
-  archiveName, CACHE_DIR, executableName, executablePath, hostTarget, NODE_VERSION, OUT, platformDir, ROOT, TARGETS,
+  archiveName, CACHE_DIR, executableName, executablePath, hostTarget, NODE_VERSION, OUT, platformDir, ROOT, TARGETS, TOOLS_BIN,
   type Target,
 } from './targets.js'
 
@@ -22,6 +22,7 @@ const BUNDLE = join(OUT, 'kubectl-netpol.cjs')
 /** The SEA blob without V8's code cache, which every target can use. */
 export const PORTABLE_BLOB = join(OUT, 'portable.blob')
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
+const RCODESIGN = join(TOOLS_BIN, 'rcodesign')
 
 function sh(cmd: string, args: string[], cwd = ROOT): void {
   execFileSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] })
@@ -139,6 +140,9 @@ export function inject(t: Target, node: string, blob: string, exe = executablePa
   chmodSync(exe, 0o755)
   const postject = join(ROOT, 'node_modules/.bin/postject')
   sh(postject, [exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE, ...(t.os === 'darwin' ? ['--macho-segment-name', 'NODE_SEA'] : [])])
+  // Injecting invalidates Node's own signature, and macOS on Apple silicon runs only signed
+  // binaries: sign ad hoc (no identity, no hardened runtime), as `codesign --sign -` would.
+  if (t.os === 'darwin') sh(RCODESIGN, ['sign', exe])
   return exe
 }
 
@@ -179,6 +183,9 @@ async function main(): Promise<void> {
   const native = seaBlob(hostNode, `${host.os}-${host.arch}`, true)
   // --host: only this machine's executable (quicker while developing; the manifest lists one platform).
   const targets = process.argv.includes('--host') ? [host] : TARGETS
+  if (targets.some((t) => t.os === 'darwin') && !existsSync(RCODESIGN)) {
+    throw new Error(`${RCODESIGN} is missing (it signs the macOS executables): run scripts/install-tools.sh`)
+  }
   const archives = targets.map((t) => {
     const exe = inject(t, nodeBinary(t), t === host ? native : portable)
     const file = archive(t, ['LICENSE', 'THIRD_PARTY_LICENSES', 'scenarios'])

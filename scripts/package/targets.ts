@@ -11,6 +11,8 @@ export const VERSION = `v${packageJson.version}`
 export const ROOT = join(import.meta.dirname, '../..')
 export const OUT = join(ROOT, 'build/package')
 export const CACHE_DIR = process.env.NETPOL_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kubectl-netpol')
+/** Where scripts/install-tools.sh links krew, kubectl, actionlint, rcodesign and shellcheck. */
+export const TOOLS_BIN = join(CACHE_DIR, 'tools/bin')
 
 export interface Target {
   os: 'linux' | 'darwin' | 'windows'

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import packageJson from '../../package.json' with { type: 'json' }
 import { executablePath, NODE_VERSION, ROOT, TARGETS, type Target } from '../../scripts/package/targets.js'
-import { EXE, HOST, runBare } from './support.js'
+import { EXE, HOST, runBare, TOOLS_BIN } from './support.js'
 
 const BIN = join(ROOT, 'bin/run.js')
 const runNode = (args: string[]) => {
@@ -84,5 +84,19 @@ describe('every platform executable', () => {
     // postject flips the SEA fuse and adds the blob, which holds the bundled code.
     expect(binary.includes('NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1')).toBe(true)
     expect(binary.includes('netpol.kubectl.io/run-id')).toBe(true)
+  })
+})
+
+describe('the macOS executables', () => {
+  it.each(TARGETS.filter((t) => t.os === 'darwin').map((t) => [t.arch, t] as const))('darwin/%s is signed ad hoc over all of its code, the injected application included', (_arch, t) => {
+    const r = spawnSync(join(TOOLS_BIN, 'rcodesign'), ['print-signature-info', executablePath(t)], { encoding: 'utf8' })
+    expect(r.status).toBe(0)
+    // Ad hoc and without the hardened runtime, whose JIT entitlement Node's own signature carried.
+    expect(r.stdout).toMatch(/flags: CodeSignatureFlags\(ADHOC\)$/m)
+    expect(r.stdout).toMatch(/identifier: kubectl-netpol$/m)
+    const signed = Number(/signed_entity_size: (\d+)/.exec(r.stdout)?.[1])
+    const signatureStart = Number(/macho_signature_start_offset: (\d+)/.exec(r.stdout)?.[1])
+    expect(signed).toBeGreaterThan(0)
+    expect(signed).toBe(signatureStart)
   })
 })

@@ -2,16 +2,15 @@
 // nothing but the given PATH (no node on it).
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
-import { executablePath, hostTarget, MANIFEST, ROOT } from '../../scripts/package/targets.js'
+import { executablePath, hostTarget, MANIFEST } from '../../scripts/package/targets.js'
+
+export { TOOLS_BIN } from '../../scripts/package/targets.js'
 
 export const HOST = hostTarget()!
 export const EXE = executablePath(HOST)
 
 if (!existsSync(MANIFEST)) throw new Error('build/package/ is missing: run `npm run package` first')
 
-/** Where scripts/install-tools.sh put krew, kubectl, actionlint and shellcheck. */
-export const TOOLS_BIN = spawnSync('bash', [join(ROOT, 'scripts/install-tools.sh'), '--print'], { encoding: 'utf8' }).stdout.trim()
 
 export function runBare(command: string, args: string[], env: Record<string, string> = {}, input?: string) {
   const result = spawnSync(command, args, {
