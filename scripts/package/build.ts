@@ -24,8 +24,13 @@ export const PORTABLE_BLOB = join(OUT, 'portable.blob')
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
 const RCODESIGN = join(TOOLS_BIN, 'rcodesign')
 
+/** Runs a tool quietly (postject warns about every ELF note it skips); its stderr only on failure. */
 function sh(cmd: string, args: string[], cwd = ROOT): void {
-  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] })
+  try {
+    execFileSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 })
+  } catch (error) {
+    throw new Error(`${cmd} ${args.join(' ')} failed:\n${(error as { stderr?: Buffer }).stderr?.toString() ?? error}`)
+  }
 }
 
 /** oclif command ids from the files under src/commands, as its pattern discovery derives them. */
@@ -123,9 +128,8 @@ export function nodeBinary(t: Target): string {
 }
 
 /** The SEA preparation blob, written by the host's node of NODE_VERSION. */
-function seaBlob(hostNode: string, name: string, useCodeCache: boolean): string {
-  const blob = join(OUT, `${name}.blob`)
-  const config = join(OUT, `${name}.sea-config.json`)
+function seaBlob(hostNode: string, blob: string, useCodeCache: boolean): string {
+  const config = blob.replace(/\.blob$/, '.sea-config.json')
   // The code cache is V8's compiled bundle for the host's CPU and flags: valid on the host's
   // platform only, so the other targets get a blob without one.
   writeFileSync(config, JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useCodeCache }))
@@ -178,9 +182,8 @@ async function main(): Promise<void> {
   writeFileSync(join(OUT, 'common/THIRD_PARTY_LICENSES'), thirdPartyLicenses(metafile, readFileSync(join(dirname(hostNode), 'LICENSE'), 'utf8')))
   cpSync(join(ROOT, 'scenarios/drills'), join(OUT, 'common/scenarios/drills'), { recursive: true })
 
-  const portable = seaBlob(hostNode, 'portable', false)
-  if (portable !== PORTABLE_BLOB) throw new Error(`unexpected blob ${portable}`)
-  const native = seaBlob(hostNode, `${host.os}-${host.arch}`, true)
+  const portable = seaBlob(hostNode, PORTABLE_BLOB, false)
+  const native = seaBlob(hostNode, join(OUT, `${host.os}-${host.arch}.blob`), true)
   // --host: only this machine's executable (quicker while developing; the manifest lists one platform).
   const targets = process.argv.includes('--host') ? [host] : TARGETS
   if (targets.some((t) => t.os === 'darwin') && !existsSync(RCODESIGN)) {
