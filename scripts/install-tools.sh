@@ -81,6 +81,8 @@ link "$key" kubectl
 # Linux, as `codesign --sign -` would on a Mac (Apple silicon runs only signed binaries).
 key="rcodesign-$RCODESIGN_VERSION"
 if ! installed "$key"; then
+  # rustup puts cargo in ~/.cargo/bin, which a non-login shell may not have on PATH.
+  command -v cargo >/dev/null || PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
   command -v cargo >/dev/null || die "cargo is required to build rcodesign (crate apple-codesign)"
   t0=$SECONDS
   say "building rcodesign $RCODESIGN_VERSION (about 5-8 minutes cold on 2 cores)"
@@ -91,10 +93,13 @@ if ! installed "$key"; then
 fi
 link "$key" rcodesign
 
-if ! command -v shellcheck >/dev/null; then
-  say "installing shellcheck (Debian package)"
+# Debian packages: shellcheck for lint:ci, zip for the Windows archive of npm run package.
+missing=()
+for pkg in shellcheck zip; do command -v "$pkg" >/dev/null || missing+=("$pkg"); done
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends shellcheck >/dev/null
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 ln -sfn "$(command -v shellcheck)" "$TOOLS_BIN/shellcheck"
 say "tools ready in $TOOLS_BIN"
