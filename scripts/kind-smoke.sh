@@ -52,6 +52,7 @@ fi
 KUBECONFIG=$(mktemp "${TMPDIR:-/tmp}/kind-smoke-kubeconfig.XXXXXX")
 export KUBECONFIG
 
+# shellcheck disable=SC2317  # reached through the EXIT trap below, which shellcheck does not follow
 cleanup() {
   local status=$?
   if [[ $KEEP == 1 ]]; then
