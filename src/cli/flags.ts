@@ -1,5 +1,6 @@
 // Flags shared by several commands, spelled as kubectl users expect.
 import { Flags } from '@oclif/core'
+import { clusterClient } from '../kube/lazy.js'
 import type { SnapshotSource } from '../snapshot/source.js'
 import type { QueryOptions } from '../workflows/predict.js'
 import { InputError } from '../model/errors.js'
@@ -37,7 +38,8 @@ interface KubeFlagValues {
 export function snapshotSource(flags: KubeFlagValues & { filename?: string[] }): SnapshotSource {
   return {
     files: flags.filename ?? [],
-    kube: { kubeconfig: flags.kubeconfig, context: flags.context, requestTimeout: parseDuration(flags['request-timeout'], '--request-timeout') },
+    // The command's one client: it connects on its first request, so offline runs never do.
+    client: clusterClient({ kubeconfig: flags.kubeconfig, context: flags.context, requestTimeout: parseDuration(flags['request-timeout'], '--request-timeout') }),
     scope: { namespaces: flags.namespace ?? [], allNamespaces: flags['all-namespaces'], labelSelector: flags.selector },
   }
 }

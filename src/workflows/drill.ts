@@ -11,13 +11,14 @@ import { compileSelector } from '../evaluate/selector.js'
 import { gradeDrill, type ConnectionGrade, type DrillGrade } from '../drill/grade.js'
 import { DIFFICULTIES, drillRunId, drillScenario, nextHint, type Difficulty, type Drill } from '../drill/model.js'
 import { parseDrill } from '../drill/schema.js'
-import type { KubeClient, KubeOptions, WireObject } from '../kube/client.js'
+import type { KubeClient, WireObject } from '../kube/client.js'
 import { RUN_ID_LABEL, type ClusterSnapshot } from '../model/cluster.js'
 import { ClusterError, InputError } from '../model/errors.js'
 import { DNS_ID, DNS_LABELS, DNS_NAMESPACE } from '../scenario/model.js'
 import { expectedConnections, stepStates } from '../scenario/state.js'
 import { policyManifest, type LiveNames, type LivePod } from '../scenario/world.js'
-import { clusterDnsPods, createWorld, isReady, pollUntil, probeWorld, type ProbeWorldOptions, type ScenarioRunEvent } from './scenario.js'
+import { clusterDnsPods, createWorld, deleteNamespaces, isReady, namespaceRef } from '../world/build.js'
+import { probeWorld, type ProbeWorldOptions, type ScenarioRunEvent } from './scenario.js'
 
 const DRILLS_DIR = fileURLToPath(new URL('../../scenarios/drills/', import.meta.url))
 
@@ -55,10 +56,8 @@ function drillNames(drill: Drill): LiveNames {
   return { runId: drillRunId(drill.name), namespace: (name) => name }
 }
 
-const namespaceRef = (name: string): WireObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
-
 export interface DrillClusterOptions {
-  kube: KubeOptions
+  client: KubeClient
   /** Seconds to wait for pods to become Ready or namespaces to go. */
   startTimeout: number
   onEvent?: (event: ScenarioRunEvent) => void
@@ -77,7 +76,7 @@ export interface StartReport {
 
 export async function startDrill(drill: Drill, options: DrillClusterOptions & { image: string; force: boolean }): Promise<StartReport> {
   const { name } = drill
-  const client = await connectTo(options.kube)
+  const { client } = options
   const names = drillNames(drill)
   const namespaces = drill.world.namespaces.map((ns) => ns.name)
   const phase = (text: string) => options.onEvent?.({ kind: 'phase', text })
@@ -119,16 +118,6 @@ async function ownedNamespaces(client: KubeClient, drill: Drill): Promise<string
   return found.filter((f) => f.metadata).map((f) => f.name)
 }
 
-async function deleteNamespaces(client: KubeClient, namespaces: string[], timeoutSeconds: number): Promise<void> {
-  await Promise.all(namespaces.map((name) => client.deleteObject(namespaceRef(name))))
-  let remaining = namespaces
-  await pollUntil(timeoutSeconds, () => `namespaces to be deleted (still there: ${remaining.join(', ')})`, async () => {
-    const gone = await Promise.all(remaining.map(async (name) => (await client.readMetadata(namespaceRef(name))) === undefined))
-    remaining = remaining.filter((_, i) => !gone[i])
-    return remaining.length === 0 || undefined
-  })
-}
-
 export interface CheckReport {
   drill: string
   title: string
@@ -139,11 +128,11 @@ export interface CheckReport {
   durationMs: number
 }
 
-export type DrillCheckOptions = DrillClusterOptions & Omit<ProbeWorldOptions, 'kube' | 'onEvent' | 'onCleanup'>
+export type DrillCheckOptions = DrillClusterOptions & Omit<ProbeWorldOptions, 'client' | 'onEvent' | 'onCleanup'>
 
 export async function checkDrill(drill: Drill, options: DrillCheckOptions): Promise<CheckReport> {
   const started = Date.now()
-  const client = await connectTo(options.kube)
+  const { client } = options
   const names = drillNames(drill)
   const namespaces = drill.world.namespaces.map((ns) => ns.name)
   await requireStarted(client, drill)
@@ -195,7 +184,7 @@ export interface ResetReport {
 }
 
 export async function resetDrill(drill: Drill, options: DrillClusterOptions): Promise<ResetReport> {
-  const client = await connectTo(options.kube)
+  const { client } = options
   const existing = await ownedNamespaces(client, drill)
   options.onEvent?.({ kind: 'phase', text: `deleting ${existing.join(', ') || 'nothing'}` })
   if (existing.length > 0) await deleteNamespaces(client, existing, options.startTimeout)
@@ -255,9 +244,4 @@ async function saveHintsShown(name: string, shown: number): Promise<void> {
   const file = hintStateFile()
   await mkdir(dirname(file), { recursive: true })
   await writeFile(file, JSON.stringify({ ...state, [name]: shown }, null, 2) + '\n')
-}
-
-async function connectTo(kube: KubeOptions): Promise<KubeClient> {
-  const { connect } = await import('../kube/client.js')
-  return connect(kube)
 }

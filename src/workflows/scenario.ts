@@ -4,17 +4,17 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { isDrillFile, parseDrill } from '../drill/schema.js'
 import { validateDrill } from '../drill/validate.js'
-import type { KubeClient, KubeOptions, WirePod, WireObject } from '../kube/client.js'
-import { RUN_ID_LABEL, type ClusterSnapshot, type NetworkPolicy } from '../model/cluster.js'
-import { ClusterError, InputError } from '../model/errors.js'
+import type { KubeClient } from '../kube/client.js'
+import type { ClusterSnapshot } from '../model/cluster.js'
+import { InputError } from '../model/errors.js'
 import { compareStep, summarizeChecks, type MeasuredConnection, type StepCheck, type StepSummary } from '../scenario/compare.js'
-import { DNS_ID, DNS_LABELS, DNS_NAMESPACE, type Scenario, type Step, type World } from '../scenario/model.js'
+import { DNS_ID, type Scenario, type Step, type World } from '../scenario/model.js'
 import { parseScenario } from '../scenario/schema.js'
-import { expectedConnections, policyName, stepStates, type StepState } from '../scenario/state.js'
+import { expectedConnections, stepStates, type StepState } from '../scenario/state.js'
 import { validateScenario, type ScenarioValidation } from '../scenario/validate.js'
-import {
-  liveNames, liveSnapshot, namespaceManifest, policyManifest, serverPodManifest, type LiveNames, type LivePod,
-} from '../scenario/world.js'
+import { liveNames, liveSnapshot, type LiveNames, type LivePod } from '../scenario/world.js'
+import { clusterDnsPods, createWorld, removeNamespaces } from '../world/build.js'
+import { applyStep } from '../world/steps.js'
 import { probe, type ProbeReport, type ProbeRunEvent } from './probe.js'
 
 export interface ValidateReport {
@@ -60,7 +60,7 @@ async function scenarioFilesAt(path: string): Promise<string[]> {
 }
 
 export interface RunOptions {
-  kube: KubeOptions
+  client: KubeClient
   image: string
   /** Leave the world in the cluster for inspection. */
   keep: boolean
@@ -102,16 +102,12 @@ export interface RunReport {
 export async function runScenarios(paths: string[], options: RunOptions): Promise<RunReport> {
   const started = Date.now()
   const scenarios = await loadScenarios(paths)
-  const { connect } = await import('../kube/client.js')
-  const client = connect(options.kube)
+  const { client } = options
   const runs: ScenarioRun[] = []
   for (const scenario of scenarios) runs.push(await runScenario(client, scenario, options))
   const all = runs.flatMap((r) => r.steps.flatMap((s) => s.checks))
   return { scenarios: runs, summary: { ...summarizeChecks(all), scenarios: runs.length, durationMs: Date.now() - started } }
 }
-
-const POLL_MS = 500
-const DNS_SELECTOR = Object.entries(DNS_LABELS).map(([k, v]) => `${k}=${v}`).join(',')
 
 async function runScenario(client: KubeClient, scenario: Scenario, options: RunOptions): Promise<ScenarioRun> {
   const started = Date.now()
@@ -120,7 +116,7 @@ async function runScenario(client: KubeClient, scenario: Scenario, options: RunO
   const namespaces = scenario.world.namespaces.map((ns) => names.namespace(ns.name))
   const teardown = async () => {
     if (options.keep) return
-    await Promise.all(namespaces.map((name) => client.deleteObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })))
+    await removeNamespaces(client, namespaces)
   }
   options.onCleanup?.(teardown)
   try {
@@ -146,64 +142,6 @@ async function runScenario(client: KubeClient, scenario: Scenario, options: RunO
   }
 }
 
-/** Creates the namespaces and server pods and waits until every server is Ready; returns pod IPs by short name. */
-export async function createWorld(client: KubeClient, world: World, names: LiveNames, options: Pick<RunOptions, 'image' | 'startTimeout'>): Promise<Map<string, string[]>> {
-  for (const ns of world.namespaces) await client.createObject(namespaceManifest(ns.name, ns.labels, names) as WireObject)
-  // Pods are refused until the namespace's default service account exists.
-  await pollUntil(options.startTimeout, 'the default service accounts', async () => {
-    const found = await Promise.all(world.namespaces.map((ns) => client.objectExists({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: names.namespace(ns.name) } })))
-    return found.every(Boolean) || undefined
-  })
-  for (const pod of world.pods) await client.createObject(serverPodManifest(pod, names, options.image) as WireObject)
-  const selector = `${RUN_ID_LABEL}=${names.runId}`
-  let pending = world.pods.map((p) => p.id)
-  return pollUntil(options.startTimeout, () => `server pods Ready (still waiting: ${pending.join(', ')})`, async () => {
-    const pods = (await Promise.all(world.namespaces.map((ns) => client.listPods(names.namespace(ns.name), selector)))).flat()
-    const ready = new Map(pods.filter(isReady).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, [p.status?.podIP ?? '']]))
-    pending = world.pods.filter((p) => !ready.has(`${names.namespace(p.namespace)}/${p.name}`)).map((p) => p.id)
-    return pending.length === 0 ? new Map(world.pods.map((p) => [p.id, ready.get(`${names.namespace(p.namespace)}/${p.name}`)!])) : undefined
-  })
-}
-
-export function isReady(pod: WirePod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true && Boolean(pod.status?.podIP)
-}
-
-export async function clusterDnsPods(client: KubeClient): Promise<LivePod[]> {
-  const pods = (await client.listPods(DNS_NAMESPACE, DNS_SELECTOR)).filter(isReady)
-  if (pods.length === 0) throw new ClusterError(`the scenario uses the cluster DNS, but no Ready pod in ${DNS_NAMESPACE} has ${DNS_SELECTOR}`)
-  return pods.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, labels: p.metadata.labels ?? {}, ips: [p.status!.podIP!] }))
-}
-
-/** Brings the cluster from one step's state to the next: policies deleted, created or replaced, labels patched. */
-async function applyStep(client: KubeClient, world: World, from: StepState, to: StepState, names: LiveNames): Promise<void> {
-  const worldNamespaces = world.namespaces.map((n) => n.name)
-  const manifest = (p: NetworkPolicy) => policyManifest(p, names, worldNamespaces) as WireObject
-  const before = new Map(from.policies.map((p) => [policyName(p), p]))
-  const after = new Map(to.policies.map((p) => [policyName(p), p]))
-  for (const [name, policy] of before) if (!after.has(name)) await client.deleteObject(manifest(policy))
-  for (const [name, policy] of after) {
-    const old = before.get(name)
-    if (!old) await client.createObject(manifest(policy))
-    else if (JSON.stringify(old) !== JSON.stringify(policy)) await client.replaceObject(manifest(policy))
-  }
-  for (const [i, ns] of to.namespaces.entries()) {
-    const change = labelChange(from.namespaces[i].labels, ns.labels)
-    if (change) await client.patchLabels({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: names.namespace(ns.name) } }, change)
-  }
-  for (const [i, pod] of to.pods.entries()) {
-    const change = labelChange(from.pods[i].labels, pod.labels)
-    if (change) await client.patchLabels({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace: names.namespace(pod.namespace) } }, change)
-  }
-}
-
-function labelChange(before: Record<string, string>, after: Record<string, string>): Record<string, string | null> | undefined {
-  const change: Record<string, string | null> = {}
-  for (const key of Object.keys(before)) if (!(key in after)) change[key] = null
-  for (const [key, value] of Object.entries(after)) if (before[key] !== value) change[key] = value
-  return Object.keys(change).length > 0 ? change : undefined
-}
-
 interface LiveWorld {
   names: LiveNames
   podIps: Map<string, string[]>
@@ -217,7 +155,7 @@ async function probeStep(client: KubeClient, scenario: Scenario, step: Step, sta
   return { name: step.name, checks, summary: summarizeChecks(checks), diagnoses: report.diagnoses }
 }
 
-export type ProbeWorldOptions = Pick<RunOptions, 'kube' | 'image' | 'checkTimeout' | 'startTimeout' | 'settle' | 'parallelism' | 'onEvent' | 'onCleanup'>
+export type ProbeWorldOptions = Pick<RunOptions, 'client' | 'image' | 'checkTimeout' | 'startTimeout' | 'settle' | 'parallelism' | 'onEvent' | 'onCleanup'>
 
 /**
  * Probes every connection from the world's pods to the pods of the snapshot (servers listen on
@@ -226,7 +164,7 @@ export type ProbeWorldOptions = Pick<RunOptions, 'kube' | 'image' | 'checkTimeou
 export async function probeWorld(client: KubeClient, world: World, snapshot: ClusterSnapshot, live: Omit<LiveWorld, 'podIps'>, options: ProbeWorldOptions): Promise<{ report: ProbeReport; measured: MeasuredConnection[] }> {
   const namespaces = world.namespaces.map((ns) => live.names.namespace(ns.name))
   const report = await probe({
-    source: { files: [], kube: options.kube, scope: { namespaces, allNamespaces: false } },
+    source: { files: [], client, scope: { namespaces, allNamespaces: false } },
     live: { client, snapshot },
     from: namespaces.map((ns) => `${ns}/*`),
     to: [],
@@ -259,14 +197,4 @@ export async function probeWorld(client: KubeClient, world: World, snapshot: Clu
     ...(r.note ? { note: r.note } : {}),
   }))
   return { report, measured }
-}
-
-export async function pollUntil<T>(timeoutSeconds: number, what: string | (() => string), attempt: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutSeconds * 1000
-  for (;;) {
-    const result = await attempt()
-    if (result !== undefined) return result
-    if (Date.now() > deadline) throw new ClusterError(`timed out after ${timeoutSeconds}s waiting for ${typeof what === 'string' ? what : what()}`)
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-  }
 }

@@ -53,7 +53,7 @@ export function drillClusterFlags() {
 
 export function drillClusterOptions(flags: { kubeconfig?: string; context?: string; 'request-timeout': string; 'start-timeout': string }) {
   return {
-    kube: snapshotSource({ ...flags, 'all-namespaces': false }).kube,
+    client: snapshotSource({ ...flags, 'all-namespaces': false }).client,
     startTimeout: parseDuration(flags['start-timeout'], '--start-timeout'),
   }
 }

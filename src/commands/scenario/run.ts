@@ -41,7 +41,7 @@ Exit codes: 0 every check passes, 1 a violated expectation or a disagreement wit
       const report = await withProgress('Running scenarios', (update) => {
         const probeEvent = probeProgress(update)
         return runScenarios(argv as string[], {
-          kube: snapshotSource({ ...flags, 'all-namespaces': false }).kube,
+          client: snapshotSource({ ...flags, 'all-namespaces': false }).client,
           image: flags.image,
           keep: flags.keep,
           checkTimeout: Math.max(1, parseDuration(flags.timeout, '--timeout')),
