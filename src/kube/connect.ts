@@ -7,7 +7,7 @@ import { loadKubeConfig, type KubeOptions } from './config.js'
 import { execIn } from './exec.js'
 import { objectWrites } from './objects.js'
 import { accessReview, probeReads, snapshotReads } from './reads.js'
-import { abortMiddleware, DEFAULT_BACKOFF_MS, DEFAULT_RETRIES, requester } from './request.js'
+import { abortMiddleware, DEFAULT_BACKOFF_MS, DEFAULT_RETRIES, requester, type RequestPolicy } from './request.js'
 
 export interface Apis {
   core: k8s.CoreV1Api
@@ -16,13 +16,14 @@ export interface Apis {
   objects: k8s.KubernetesObjectApi
 }
 
-export function connect(options: KubeOptions = {}): KubeClient {
+/** `retry` is the resend policy for transient failures (tests shorten the backoff). */
+export function connect(options: KubeOptions = {}, retry: Omit<RequestPolicy, 'timeoutSeconds'> = { retries: DEFAULT_RETRIES, backoffMs: DEFAULT_BACKOFF_MS }): KubeClient {
   const config = loadKubeConfig(options)
   const cluster = config.getCurrentCluster()
   if (!cluster) throw new ClusterError(`context "${config.getCurrentContext()}" names no cluster`)
   const namespace = config.getContextObject(config.getCurrentContext())?.namespace ?? 'default'
   const apis = createApis(config, cluster.server)
-  const send = requester(cluster.server, { timeoutSeconds: options.requestTimeout, retries: DEFAULT_RETRIES, backoffMs: DEFAULT_BACKOFF_MS })
+  const send = requester(cluster.server, { ...retry, timeoutSeconds: options.requestTimeout })
   return {
     ...snapshotReads(apis, send, namespace),
     ...objectWrites(apis, send),
