@@ -11,7 +11,7 @@ import {
 import { compileSelector } from '../evaluate/selector.js'
 import type { KubeClient } from '../kube/client.js'
 import type { ClusterSnapshot, Protocol } from '../model/cluster.js'
-import { ClusterError, InputError } from '../model/errors.js'
+import { InputError } from '../model/errors.js'
 import { parseAddress } from '../model/ip.js'
 import { planProbes, type ProbeJob, type SkippedSource } from '../plan/plan.js'
 import { createProbeEngine, type ProbeEngine, type ProbeEvent, type ProbeMode } from '../probe/engine.js'
