@@ -2,7 +2,7 @@
 // namespaces, pods and policies.
 import * as k8s from '@kubernetes/client-node'
 import type { LabelledObject, ObjectRef, ObjectWrites, ProbeOperations, WireObject } from './client.js'
-import type { Apis } from './connect.js'
+import type { Apis } from './apis.js'
 import { statusOf } from './errors.js'
 import type { Send } from './request.js'
 import { typed } from './wire.js'

@@ -1,7 +1,7 @@
 // Reading the cluster: snapshot lists, pods to poll, and access reviews.
 import type * as k8s from '@kubernetes/client-node'
 import type { AccessReview, ListedKind, ProbeOperations, SnapshotReads, WireObject, WirePod } from './client.js'
-import type { Apis } from './connect.js'
+import type { Apis } from './apis.js'
 import type { Send } from './request.js'
 import { toWireJson } from './wire.js'
 

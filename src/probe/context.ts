@@ -1,8 +1,7 @@
 // What the parts of one probe engine share, and the engine's public option and event types.
 import type { ExecTarget, KubeClient } from '../kube/client.js'
+import type { ProbeMode } from '../model/probe.js'
 import type { RunIdentity } from './spec.js'
-
-export type ProbeMode = 'pod' | 'ephemeral'
 
 export type ProbeEvent =
   | { kind: 'starting'; sources: number; mode: ProbeMode }

@@ -6,13 +6,13 @@ import type { PodEndpoint } from '../evaluate/endpoint.js'
 import type { KubeClient } from '../kube/client.js'
 import { RUN_ID_LABEL } from '../model/cluster.js'
 import type { ProbeJob } from '../plan/plan.js'
-import type { ProbeResult } from '../reconcile/reconcile.js'
+import type { ProbeResult } from '../model/probe.js'
 import { inBatches } from './batches.js'
 import { EXEC_CONCURRENCY, type EngineContext, type ProbeEngineOptions } from './context.js'
 import { probeSourceRound } from './round.js'
 import { startEphemeralContainers, startProbePods } from './start.js'
 
-export type { ProbeEngineOptions, ProbeEvent, ProbeMode } from './context.js'
+export type { ProbeEngineOptions, ProbeEvent } from './context.js'
 
 export interface ProbeEngine {
   /** Starts a probe container for each source; sources that cannot get one are remembered as failed. */

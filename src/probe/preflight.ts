@@ -1,7 +1,7 @@
 // Before a probe run creates anything: may the user do everything the run needs?
 import type { AccessReview } from '../kube/client.js'
 import { ClusterError } from '../model/errors.js'
-import type { ProbeMode } from './context.js'
+import type { ProbeMode } from '../model/probe.js'
 
 interface Permission {
   verb: string

@@ -1,7 +1,7 @@
 // One round for one source: its checks sent to its probe container in one exec, the output read back as results.
 import type { ExecResult } from '../kube/client.js'
 import type { ProbeJob } from '../plan/plan.js'
-import type { ProbeResult } from '../reconcile/reconcile.js'
+import type { ProbeResult } from '../model/probe.js'
 import type { EngineContext } from './context.js'
 import { checkMode, parseScriptOutput, PROBE_SCRIPT, scriptInput, type ScriptCheck } from './script.js'
 

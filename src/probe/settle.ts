@@ -2,7 +2,7 @@
 // has held for the settle period (or the job agrees on a later round).
 import { sleep } from '../kube/poll.js'
 import type { ProbeJob } from '../plan/plan.js'
-import type { ProbeResult } from '../reconcile/reconcile.js'
+import type { ProbeResult } from '../model/probe.js'
 
 export interface SettleOptions<C> {
   /** Seconds to keep re-probing disagreements. */

@@ -2,9 +2,9 @@
 // Ready, the cluster DNS pods found, and the namespaces removed again.
 import type { KubeClient, WireObject, WirePod } from '../kube/client.js'
 import { pollUntil } from '../kube/poll.js'
-import { RUN_ID_LABEL } from '../model/cluster.js'
+import { DNS_LABELS, DNS_NAMESPACE, RUN_ID_LABEL } from '../model/cluster.js'
 import { ClusterError } from '../model/errors.js'
-import { DNS_LABELS, DNS_NAMESPACE, type World } from '../scenario/model.js'
+import type { World } from '../scenario/model.js'
 import { namespaceManifest, serverPodManifest, type LiveNames, type LivePod } from '../scenario/world.js'
 
 export interface WorldOptions {

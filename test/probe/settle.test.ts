@@ -8,7 +8,7 @@ import type { ProbeJob } from '../../src/plan/plan.js'
 import { planProbes } from '../../src/plan/plan.js'
 import { createProbeEngine } from '../../src/probe/engine.js'
 import { settleDisagreements } from '../../src/probe/settle.js'
-import type { ProbeResult } from '../../src/reconcile/reconcile.js'
+import type { ProbeResult } from '../../src/model/probe.js'
 import { FakeKube } from '../support/fake-kube.js'
 import { upstreamWorld } from '../support/world.js'
 
