@@ -28,15 +28,8 @@ module.exports = {
       name: 'workflows-independent',
       severity: 'error',
       comment: 'No workflow imports another: what two workflows share lives below them.',
-      from: { path: '^src/workflows/([^/]+)\\.ts$', pathNot: '^src/workflows/drill\\.ts$' },
+      from: { path: '^src/workflows/([^/]+)\\.ts$' },
       to: { path: '^src/workflows/', pathNot: '^src/workflows/$1\\.ts$' },
-    },
-    {
-      name: 'workflows-independent-drill',
-      severity: 'error',
-      comment: 'The same for the drill workflow, which still takes the world building (createWorld, the DNS pods, polling) from the scenario workflow until that moves into a module of its own (issue 8, the client branch). Then delete this rule and the exception above.',
-      from: { path: '^src/workflows/drill\\.ts$' },
-      to: { path: '^src/workflows/', pathNot: '^src/workflows/(drill|scenario)\\.ts$' },
     },
     {
       name: 'only-commands-import-commands',

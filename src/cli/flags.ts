@@ -6,6 +6,7 @@ import type { Request } from '../evaluate/request.js'
 import {
   parseEndpointPattern, parseExternalAddress, parseExternalTarget, parseLabelSelector, parsePort, parseProtocol,
 } from '../evaluate/scope.js'
+import { clusterClient } from '../kube/lazy.js'
 import { InputError } from '../model/errors.js'
 import { DEFAULT_IMAGE } from '../probe/spec.js'
 import type { SnapshotSource } from '../snapshot/source.js'
@@ -119,7 +120,7 @@ export function drillClusterFlags() {
 }
 
 export function drillClusterOptions(flags: { kubeconfig?: string; context?: string; 'request-timeout': number; 'start-timeout': number }) {
-  return { kube: snapshotSource(flags).kube, startTimeout: flags['start-timeout'] }
+  return { client: snapshotSource(flags).client, startTimeout: flags['start-timeout'] }
 }
 
 interface KubeFlagValues {
@@ -134,7 +135,8 @@ interface KubeFlagValues {
 export function snapshotSource(flags: KubeFlagValues & { filename?: string[] }): SnapshotSource {
   return {
     files: flags.filename ?? [],
-    kube: { kubeconfig: flags.kubeconfig, context: flags.context, requestTimeout: flags['request-timeout'] },
+    // The command's one client: it connects on its first request, so offline runs never do.
+    client: clusterClient({ kubeconfig: flags.kubeconfig, context: flags.context, requestTimeout: flags['request-timeout'] }),
     scope: { namespaces: flags.namespace ?? [], allNamespaces: flags['all-namespaces'] ?? false, labelSelector: flags.selector },
   }
 }

@@ -15,7 +15,7 @@ export default class Cleanup extends BaseCommand {
 
   async run(): Promise<CleanupReport> {
     const { flags } = await this.parse(Cleanup)
-    const report = await cleanupRuns(snapshotSource(flags).kube, flags['run-id'])
+    const report = await cleanupRuns(snapshotSource(flags).client, flags['run-id'])
     if (!this.jsonEnabled()) {
       process.stdout.write(report.removed.length === 0
         ? 'nothing to clean up\n'

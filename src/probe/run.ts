@@ -5,12 +5,13 @@ import { randomBytes } from 'node:crypto'
 import type { PodEndpoint } from '../evaluate/endpoint.js'
 import type { Evaluator, Verdict } from '../evaluate/evaluate.js'
 import type { KubeClient } from '../kube/client.js'
-import { ClusterError } from '../model/errors.js'
-import type { ProbeMode, ProbeResult } from '../model/probe.js'
+import type { ProbeMode } from '../model/probe.js'
 import type { ProbeJob } from '../plan/plan.js'
 import { isDisagreement, reconcileOne, type ReconciledCheck } from '../reconcile/reconcile.js'
-import { createProbeEngine } from './engine.js'
+import { createProbeEngine, type ProbeEngine } from './engine.js'
 import type { ProbeRunEvent } from './events.js'
+import { preflight } from './preflight.js'
+import { settleDisagreements } from './settle.js'
 
 export interface ProbeRunOptions {
   mode: ProbeMode
@@ -57,54 +58,16 @@ function uniqueSources(jobs: ProbeJob[]): PodEndpoint[] {
   return [...new Map(jobs.map((j) => [j.from.key, j.from])).values()]
 }
 
-/** Exec over WebSocket is authorized as `get` on pods/exec by current API servers, as `create` by others. */
-const EXEC_PERMISSIONS: Permission[] = [{ verb: 'get', resource: 'pods', subresource: 'exec' }, { verb: 'create', resource: 'pods', subresource: 'exec' }]
-
-interface Permission {
-  verb: string
-  resource: string
-  subresource?: string
-}
-
-/** Fails before creating anything when a permission the run needs is missing, naming each one. */
-async function preflight(client: KubeClient, mode: ProbeMode, namespaces: string[]): Promise<void> {
-  const needed: Permission[] = mode === 'pod'
-    ? [
-        { verb: 'create', resource: 'configmaps' }, { verb: 'deletecollection', resource: 'configmaps' },
-        { verb: 'create', resource: 'pods' }, { verb: 'list', resource: 'pods' }, { verb: 'deletecollection', resource: 'pods' },
-        ...EXEC_PERMISSIONS,
-      ]
-    : [{ verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' }, { verb: 'list', resource: 'pods' }, ...EXEC_PERMISSIONS]
-  const checks = namespaces.flatMap((namespace) => needed.map((p) => ({ ...p, namespace })))
-  const answers = await Promise.all(checks.map((c) => client.canI(c)))
-  const missing = checks.filter((_, i) => !answers[i]).map((c) => `${c.verb} ${c.resource}${c.subresource ? `/${c.subresource}` : ''} in ${c.namespace}`)
-  if (missing.length > 0) throw new ClusterError(`permission denied: missing ${missing.join(', ')} (see deploy/rbac.yaml)`)
-}
-
-/**
- * Probes every job once, then re-probes disagreements: policies take effect eventually, so a
- * disagreement is reported only once it has held for the settle period (or the job agrees).
- */
-async function probeAndSettle(engine: ReturnType<typeof createProbeEngine>, jobs: ProbeJob[], evaluator: Evaluator, options: ProbeRunOptions): Promise<ReconciledCheck[]> {
+/** Every job probed and reconciled against its prediction, disagreements re-probed until they settle. */
+async function probeAndSettle(engine: ProbeEngine, jobs: ProbeJob[], evaluator: Evaluator, options: ProbeRunOptions): Promise<ReconciledCheck[]> {
   const predictions = new Map(jobs.map((job) => [job.id, predictJob(evaluator, job, options.mode)]))
-  const reconcile = (job: ProbeJob, result: ProbeResult, attempts: number) =>
-    reconcileOne({ job, prediction: predictions.get(job.id)!, result, attempts, serverListens: options.serversListen ?? false })
-  const byId = new Map(jobs.map((j) => [j.id, j]))
-  const checks = new Map((await engine.probe(jobs)).map((r) => [r.jobId, reconcile(byId.get(r.jobId)!, r, 1)]))
-  const deadline = Date.now() + options.settle * 1000
-  let pending = [...checks.values()].filter(isDisagreement)
-  while (pending.length > 0 && Date.now() < deadline) {
-    options.onEvent?.({ kind: 'settling', pending: pending.length })
-    const roundStarted = Date.now()
-    for (const result of await engine.probe(pending.map((c) => c.job))) {
-      const previous = checks.get(result.jobId)!
-      checks.set(result.jobId, reconcile(previous.job, result, previous.attempts + 1))
-    }
-    pending = pending.map((c) => checks.get(c.job.id)!).filter(isDisagreement)
-    // Pace the rounds: a fast round (connections that succeed) should not spin against the API server.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - roundStarted))))
-  }
-  return [...checks.values()]
+  return settleDisagreements(jobs, {
+    settle: options.settle,
+    probe: (round) => engine.probe(round),
+    judge: (job, result, attempts) => reconcileOne({ job, prediction: predictions.get(job.id)!, result, attempts, serverListens: options.serversListen ?? false }),
+    disagrees: isDisagreement,
+    onRound: (pending) => options.onEvent?.({ kind: 'settling', pending }),
+  })
 }
 
 /**

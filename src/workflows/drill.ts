@@ -9,7 +9,7 @@ import type { CheckReport, DrillSummary, HintReport, ResetReport, SolutionReport
 import { DIFFICULTIES, drillRunId, drillScenario, nextHint, type Drill } from '../drill/model.js'
 import { loadAllDrills, loadDrill } from '../drill/catalogue.js'
 import { hintsShown, saveHintsShown } from '../drill/hints.js'
-import type { KubeClient, KubeOptions, WireObject } from '../kube/client.js'
+import type { KubeClient, WireObject } from '../kube/client.js'
 import { DNS_LABELS, DNS_NAMESPACE, RUN_ID_LABEL, type ClusterSnapshot } from '../model/cluster.js'
 import { ClusterError } from '../model/errors.js'
 import { DNS_ID } from '../scenario/model.js'
@@ -17,7 +17,7 @@ import { expectedConnections, stepStates } from '../scenario/state.js'
 import { policyManifest, type LiveNames, type LivePod } from '../scenario/world.js'
 import type { WorkflowEvent } from '../probe/events.js'
 import { probeWorld, type ProbeWorldOptions } from '../scenario/probe-world.js'
-import { clusterDnsPods, createWorld, isReady, pollUntil } from './scenario.js'
+import { clusterDnsPods, createWorld, deleteNamespaces, isReady, namespaceRef } from '../world/build.js'
 
 export async function listDrills(): Promise<{ drills: DrillSummary[] }> {
   const order = (d: Drill) => DIFFICULTIES.indexOf(d.difficulty)
@@ -30,10 +30,8 @@ function drillNames(drill: Drill): LiveNames {
   return { runId: drillRunId(drill.name), namespace: (name) => name }
 }
 
-const namespaceRef = (name: string): WireObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
-
 export interface DrillClusterOptions {
-  kube: KubeOptions
+  client: KubeClient
   /** Seconds to wait for pods to become Ready or namespaces to go. */
   startTimeout: number
   onEvent?: (event: WorkflowEvent) => void
@@ -42,7 +40,7 @@ export interface DrillClusterOptions {
 
 export async function startDrill(drill: Drill, options: DrillClusterOptions & { image: string; force: boolean }): Promise<StartReport> {
   const { name } = drill
-  const client = await connectTo(options.kube)
+  const { client } = options
   const names = drillNames(drill)
   const namespaces = drill.world.namespaces.map((ns) => ns.name)
   const phase = (text: string) => options.onEvent?.({ kind: 'phase', text })
@@ -84,21 +82,11 @@ async function ownedNamespaces(client: KubeClient, drill: Drill): Promise<string
   return found.filter((f) => f.metadata).map((f) => f.name)
 }
 
-async function deleteNamespaces(client: KubeClient, namespaces: string[], timeoutSeconds: number): Promise<void> {
-  await Promise.all(namespaces.map((name) => client.deleteObject(namespaceRef(name))))
-  let remaining = namespaces
-  await pollUntil(timeoutSeconds, () => `namespaces to be deleted (still there: ${remaining.join(', ')})`, async () => {
-    const gone = await Promise.all(remaining.map(async (name) => (await client.readMetadata(namespaceRef(name))) === undefined))
-    remaining = remaining.filter((_, i) => !gone[i])
-    return remaining.length === 0 || undefined
-  })
-}
-
 export type DrillCheckOptions = DrillClusterOptions & Omit<ProbeWorldOptions, 'onEvent' | 'onCleanup'>
 
 export async function checkDrill(drill: Drill, options: DrillCheckOptions): Promise<CheckReport> {
   const started = Date.now()
-  const client = await connectTo(options.kube)
+  const { client } = options
   const names = drillNames(drill)
   const namespaces = drill.world.namespaces.map((ns) => ns.name)
   await requireStarted(client, drill)
@@ -145,7 +133,7 @@ function explainer(drill: Drill, evaluator: Evaluator, dnsPods: LivePod[]): (c: 
 }
 
 export async function resetDrill(drill: Drill, options: DrillClusterOptions): Promise<ResetReport> {
-  const client = await connectTo(options.kube)
+  const { client } = options
   const existing = await ownedNamespaces(client, drill)
   options.onEvent?.({ kind: 'phase', text: `deleting ${existing.join(', ') || 'nothing'}` })
   if (existing.length > 0) await deleteNamespaces(client, existing, options.startTimeout)
@@ -171,9 +159,4 @@ export async function drillSolution(name: string): Promise<SolutionReport> {
   const drill = await loadDrill(name)
   const manifests = drill.solution.map((p) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: p.name, namespace: p.namespace }, spec: p.spec }))
   return { drill: name, manifests }
-}
-
-async function connectTo(kube: KubeOptions): Promise<KubeClient> {
-  const { connect } = await import('../kube/client.js')
-  return connect(kube)
 }

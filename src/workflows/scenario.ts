@@ -3,20 +3,19 @@ import { randomBytes } from 'node:crypto'
 import { basename, extname } from 'node:path'
 import { isDrillFile, parseDrill } from '../drill/schema.js'
 import { validateDrill } from '../drill/validate.js'
-import type { KubeClient, KubeOptions, WirePod, WireObject } from '../kube/client.js'
-import { DNS_LABELS, DNS_NAMESPACE, RUN_ID_LABEL, type NetworkPolicy } from '../model/cluster.js'
-import { ClusterError, InputError } from '../model/errors.js'
+import type { KubeClient } from '../kube/client.js'
+import { InputError } from '../model/errors.js'
 import { compareStep, summarizeChecks } from '../scenario/compare.js'
 import { probeWorld, type ProbeWorldOptions, type WorldNames } from '../scenario/probe-world.js'
-import type { Scenario, Step, World } from '../scenario/model.js'
+import type { Scenario, Step } from '../scenario/model.js'
 import { parseScenario } from '../scenario/schema.js'
-import { expectedConnections, policyName, stepStates, type StepState } from '../scenario/state.js'
+import { expectedConnections, stepStates, type StepState } from '../scenario/state.js'
 import { validateScenario } from '../scenario/validate.js'
 import { filesAt, readText } from '../snapshot/files.js'
-import {
-  liveNames, liveSnapshot, namespaceManifest, policyManifest, serverPodManifest, type LiveNames, type LivePod,
-} from '../scenario/world.js'
+import { liveNames, liveSnapshot } from '../scenario/world.js'
 import type { RunReport, ScenarioRun, StepRun, ValidateReport } from '../scenario/report.js'
+import { clusterDnsPods, createWorld, removeNamespaces } from '../world/build.js'
+import { applyStep } from '../world/steps.js'
 
 /** Validates scenarios, and drills (with their reference solution, and without it: then something must fail). */
 export async function validateScenarios(paths: string[]): Promise<ValidateReport> {
@@ -49,7 +48,7 @@ async function readScenarioFiles(paths: string[]): Promise<Array<{ file: string;
 }
 
 export type RunOptions = ProbeWorldOptions & {
-  kube: KubeOptions
+  client: KubeClient
   /** Leave the world in the cluster for inspection. */
   keep: boolean
 }
@@ -58,16 +57,12 @@ export type RunOptions = ProbeWorldOptions & {
 export async function runScenarios(paths: string[], options: RunOptions): Promise<RunReport> {
   const started = Date.now()
   const scenarios = await loadScenarios(paths)
-  const { connect } = await import('../kube/client.js')
-  const client = connect(options.kube)
+  const { client } = options
   const runs: ScenarioRun[] = []
   for (const scenario of scenarios) runs.push(await runScenario(client, scenario, options))
   const all = runs.flatMap((r) => r.steps.flatMap((s) => s.checks))
   return { scenarios: runs, summary: { ...summarizeChecks(all), scenarios: runs.length, durationMs: Date.now() - started } }
 }
-
-const POLL_MS = 500
-const DNS_SELECTOR = Object.entries(DNS_LABELS).map(([k, v]) => `${k}=${v}`).join(',')
 
 async function runScenario(client: KubeClient, scenario: Scenario, options: RunOptions): Promise<ScenarioRun> {
   const started = Date.now()
@@ -76,7 +71,7 @@ async function runScenario(client: KubeClient, scenario: Scenario, options: RunO
   const namespaces = scenario.world.namespaces.map((ns) => names.namespace(ns.name))
   const teardown = async () => {
     if (options.keep) return
-    await Promise.all(namespaces.map((name) => client.deleteObject({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })))
+    await removeNamespaces(client, namespaces)
   }
   options.onCleanup?.(teardown)
   try {
@@ -102,64 +97,6 @@ async function runScenario(client: KubeClient, scenario: Scenario, options: RunO
   }
 }
 
-/** Creates the namespaces and server pods and waits until every server is Ready; returns pod IPs by short name. */
-export async function createWorld(client: KubeClient, world: World, names: LiveNames, options: Pick<RunOptions, 'image' | 'startTimeout'>): Promise<Map<string, string[]>> {
-  for (const ns of world.namespaces) await client.createObject(namespaceManifest(ns.name, ns.labels, names) as WireObject)
-  // Pods are refused until the namespace's default service account exists.
-  await pollUntil(options.startTimeout, 'the default service accounts', async () => {
-    const found = await Promise.all(world.namespaces.map((ns) => client.objectExists({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: names.namespace(ns.name) } })))
-    return found.every(Boolean) || undefined
-  })
-  for (const pod of world.pods) await client.createObject(serverPodManifest(pod, names, options.image) as WireObject)
-  const selector = `${RUN_ID_LABEL}=${names.runId}`
-  let pending = world.pods.map((p) => p.id)
-  return pollUntil(options.startTimeout, () => `server pods Ready (still waiting: ${pending.join(', ')})`, async () => {
-    const pods = (await Promise.all(world.namespaces.map((ns) => client.listPods(names.namespace(ns.name), selector)))).flat()
-    const ready = new Map(pods.filter(isReady).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, [p.status?.podIP ?? '']]))
-    pending = world.pods.filter((p) => !ready.has(`${names.namespace(p.namespace)}/${p.name}`)).map((p) => p.id)
-    return pending.length === 0 ? new Map(world.pods.map((p) => [p.id, ready.get(`${names.namespace(p.namespace)}/${p.name}`)!])) : undefined
-  })
-}
-
-export function isReady(pod: WirePod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true && Boolean(pod.status?.podIP)
-}
-
-export async function clusterDnsPods(client: KubeClient): Promise<LivePod[]> {
-  const pods = (await client.listPods(DNS_NAMESPACE, DNS_SELECTOR)).filter(isReady)
-  if (pods.length === 0) throw new ClusterError(`the scenario uses the cluster DNS, but no Ready pod in ${DNS_NAMESPACE} has ${DNS_SELECTOR}`)
-  return pods.map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, labels: p.metadata.labels ?? {}, ips: [p.status!.podIP!] }))
-}
-
-/** Brings the cluster from one step's state to the next: policies deleted, created or replaced, labels patched. */
-async function applyStep(client: KubeClient, world: World, from: StepState, to: StepState, names: LiveNames): Promise<void> {
-  const worldNamespaces = world.namespaces.map((n) => n.name)
-  const manifest = (p: NetworkPolicy) => policyManifest(p, names, worldNamespaces) as WireObject
-  const before = new Map(from.policies.map((p) => [policyName(p), p]))
-  const after = new Map(to.policies.map((p) => [policyName(p), p]))
-  for (const [name, policy] of before) if (!after.has(name)) await client.deleteObject(manifest(policy))
-  for (const [name, policy] of after) {
-    const old = before.get(name)
-    if (!old) await client.createObject(manifest(policy))
-    else if (JSON.stringify(old) !== JSON.stringify(policy)) await client.replaceObject(manifest(policy))
-  }
-  for (const [i, ns] of to.namespaces.entries()) {
-    const change = labelChange(from.namespaces[i].labels, ns.labels)
-    if (change) await client.patchLabels({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: names.namespace(ns.name) } }, change)
-  }
-  for (const [i, pod] of to.pods.entries()) {
-    const change = labelChange(from.pods[i].labels, pod.labels)
-    if (change) await client.patchLabels({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace: names.namespace(pod.namespace) } }, change)
-  }
-}
-
-function labelChange(before: Record<string, string>, after: Record<string, string>): Record<string, string | null> | undefined {
-  const change: Record<string, string | null> = {}
-  for (const key of Object.keys(before)) if (!(key in after)) change[key] = null
-  for (const [key, value] of Object.entries(after)) if (before[key] !== value) change[key] = value
-  return Object.keys(change).length > 0 ? change : undefined
-}
-
 interface LiveWorld extends WorldNames {
   podIps: Map<string, string[]>
 }
@@ -169,14 +106,4 @@ async function probeStep(client: KubeClient, scenario: Scenario, step: Step, sta
   const { diagnoses, measured } = await probeWorld(client, scenario.world, snapshot, live, options)
   const checks = compareStep(measured, expectedConnections(scenario, step, state), scenario.bestEffort)
   return { name: step.name, checks, summary: summarizeChecks(checks), diagnoses }
-}
-
-export async function pollUntil<T>(timeoutSeconds: number, what: string | (() => string), attempt: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutSeconds * 1000
-  for (;;) {
-    const result = await attempt()
-    if (result !== undefined) return result
-    if (Date.now() > deadline) throw new ClusterError(`timed out after ${timeoutSeconds}s waiting for ${typeof what === 'string' ? what : what()}`)
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-  }
 }

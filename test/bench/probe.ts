@@ -3,6 +3,7 @@
 // allowed. Prints figures; asserts nothing about speed.
 import * as k8s from '@kubernetes/client-node'
 import { createPodAndWait, createTestNamespace, deleteNamespace, kubeClients, kubeconfigPath, netshootPod } from '../e2e/support/cluster.js'
+import { connect } from '../../src/kube/connect.js'
 import type { ProbeReport } from '../../src/report/model.js'
 import { probe } from '../../src/workflows/probe.js'
 import { DEFAULT_IMAGE } from '../../src/probe/spec.js'
@@ -25,7 +26,7 @@ async function round(label: string, namespaces: string[]): Promise<ProbeReport> 
   const started = performance.now()
   const phases: string[] = []
   const report = await probe({
-    source: { files: [], kube: { kubeconfig: kubeconfigPath() }, scope: { namespaces, allNamespaces: false } },
+    source: { files: [], client: connect({ kubeconfig: kubeconfigPath() }), scope: { namespaces, allNamespaces: false } },
     request: { from: [], to: [], ports: [] }, externals: [], service: false, allPods: false, mode: 'pod', image: DEFAULT_IMAGE,
     checkTimeout: 2, startTimeout: 90, settle: 10, parallelism: 64, udpEchoPorts: new Set(PORTS.map(String)), serversListen: true,
     onEvent: (event) => {

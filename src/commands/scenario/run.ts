@@ -35,7 +35,7 @@ Exit codes: 0 every check passes, 1 a violated expectation or a disagreement wit
     try {
       const report = await withProgress('Running scenarios', (update) => {
         return runScenarios(argv as string[], {
-          kube: snapshotSource(flags).kube,
+          client: snapshotSource(flags).client,
           ...probeRunOptions(flags),
           keep: flags.keep,
           onEvent: probeProgress(update),

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { loadKubeConfig } from '../../src/kube/client.js'
+import { loadKubeConfig } from '../../src/kube/config.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'))
 

@@ -1,0 +1,25 @@
+// The client-node API clients, created once per connection with the abort middleware.
+import * as k8s from '@kubernetes/client-node'
+import { abortMiddleware } from './request.js'
+
+export interface Apis {
+  core: k8s.CoreV1Api
+  networking: k8s.NetworkingV1Api
+  authorization: k8s.AuthorizationV1Api
+  objects: k8s.KubernetesObjectApi
+}
+
+export function createApis(config: k8s.KubeConfig, server: string): Apis {
+  const configuration = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(server, {}),
+    authMethods: { default: config },
+    promiseMiddleware: [abortMiddleware],
+  })
+  // Every manifest the product sends names its namespace, so the object API needs no default one.
+  return {
+    core: new k8s.CoreV1Api(configuration),
+    networking: new k8s.NetworkingV1Api(configuration),
+    authorization: new k8s.AuthorizationV1Api(configuration),
+    objects: new k8s.KubernetesObjectApi(configuration),
+  }
+}

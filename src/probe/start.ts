@@ -1,0 +1,111 @@
+// Starting the probe containers of a run and waiting until each runs or has failed.
+import type { PodEndpoint } from '../evaluate/endpoint.js'
+import type { ContainerStatus, WireObject, WirePod } from '../kube/client.js'
+import { poll } from '../kube/poll.js'
+import { RUN_ID_LABEL } from '../model/cluster.js'
+import { inBatches } from './batches.js'
+import { EXEC_CONCURRENCY, type EngineContext } from './context.js'
+import {
+  ephemeralContainerName, PROBE_CONTAINER, probeEphemeralContainer, probePod, runConfigMap, runObjectName,
+} from './spec.js'
+
+const IMAGE_FAILURES = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']
+const START_FAILURES = [...IMAGE_FAILURES, 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']
+
+/** Pod mode: one ConfigMap per namespace owns the run's probe pods, one probe pod per source. */
+export async function startProbePods(context: EngineContext, sources: PodEndpoint[]): Promise<void> {
+  const { client, options } = context
+  const owners = new Map<string, { name: string; uid: string }>()
+  for (const namespace of new Set(sources.map((s) => s.pod.namespace))) {
+    context.touchedNamespaces.add(namespace)
+    const owner = await client.createObject(runConfigMap(namespace, options.run) as WireObject)
+    owners.set(namespace, { name: runObjectName(options.run.runId), uid: owner.uid })
+  }
+  const created = new Map<string, PodEndpoint>()
+  await inBatches(sources, EXEC_CONCURRENCY, async (source) => {
+    try {
+      const pod = await client.createObject(probePod(source, options.run, owners.get(source.pod.namespace)!) as WireObject)
+      created.set(`${pod.namespace}/${pod.name}`, source)
+    } catch (error) {
+      fail(context, source.key, `could not create the probe pod: ${(error as Error).message}`)
+    }
+  })
+  await waitForContainers(context, created, PROBE_CONTAINER, (pod) => pod.status?.containerStatuses)
+}
+
+/** Ephemeral mode: a probe container added to each source pod. */
+export async function startEphemeralContainers(context: EngineContext, sources: PodEndpoint[]): Promise<void> {
+  const { client, options } = context
+  const added = new Map<string, PodEndpoint>()
+  await inBatches(sources, EXEC_CONCURRENCY, async (source) => {
+    try {
+      await client.addEphemeralContainer(source.pod.namespace, source.pod.name, probeEphemeralContainer(options.run))
+      added.set(source.key, source)
+    } catch (error) {
+      fail(context, source.key, `could not add the ephemeral probe container: ${(error as Error).message}`)
+    }
+  })
+  await waitForContainers(context, added, ephemeralContainerName(options.run.runId), (pod) => pod.status?.ephemeralContainerStatuses)
+}
+
+function fail(context: EngineContext, source: string, reason: string): void {
+  context.runners.set(source, { failed: reason })
+  context.emit({ kind: 'source-failed', source, reason })
+}
+
+/** Polls the pods until each container runs or fails; `pending` maps namespace/pod to its source. */
+async function waitForContainers(
+  context: EngineContext, pending: Map<string, PodEndpoint>, container: string, statuses: (pod: WirePod) => ContainerStatus[] | undefined,
+): Promise<void> {
+  const { client, options } = context
+  const total = pending.size
+  const labelSelector = options.mode === 'pod' ? `${RUN_ID_LABEL}=${options.run.runId}` : ''
+  const lastSeen = new Map<string, WirePod>()
+  let ready = 0
+  const outcome = await poll(options.startTimeout, async () => {
+    const namespaces = new Set([...pending.values()].map((s) => s.pod.namespace))
+    const pods = (await Promise.all([...namespaces].map((namespace) => client.listPods(namespace, labelSelector)))).flat()
+    for (const pod of pods) {
+      const key = `${pod.metadata.namespace}/${pod.metadata.name}`
+      const source = pending.get(key)
+      if (!source) continue
+      lastSeen.set(key, pod)
+      const state = startState(pod, statuses(pod)?.find((c) => c.name === container))
+      if (state === 'waiting') continue
+      pending.delete(key)
+      if (state !== 'running') fail(context, source.key, state.failed)
+      else {
+        context.runners.set(source.key, { namespace: pod.metadata.namespace, pod: pod.metadata.name, container })
+        context.emit({ kind: 'source-ready', source: source.key, ready: ++ready, total })
+      }
+    }
+    return pending.size === 0 || undefined
+  })
+  if (outcome.done) return
+  const lastError = outcome.lastError ? ` (last error: ${outcome.lastError.message})` : ''
+  for (const [key, source] of pending) {
+    const pod = lastSeen.get(key)
+    fail(context, source.key, `probe container not running after ${options.startTimeout}s: ${pod ? pendingReason(pod) : 'pod not found'}${lastError}`)
+  }
+}
+
+type StartState = 'running' | 'waiting' | { failed: string }
+
+function startState(pod: WirePod, status: ContainerStatus | undefined): StartState {
+  if (status?.state?.running) return 'running'
+  const waiting = status?.state?.waiting
+  if (waiting?.reason && START_FAILURES.includes(waiting.reason)) {
+    const what = IMAGE_FAILURES.includes(waiting.reason) ? 'the probe image could not be pulled' : 'the probe container could not start'
+    return { failed: `${what} (${waiting.reason}: ${waiting.message ?? ''})`.replace(/: \)$/, ')') }
+  }
+  if (status?.state?.terminated) return { failed: `the probe container exited (${status.state.terminated.reason ?? 'terminated'})` }
+  if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') return { failed: `the probe pod ended (${pod.status.reason ?? pod.status.phase})` }
+  return 'waiting'
+}
+
+function pendingReason(pod: WirePod): string {
+  const unscheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False')
+  if (unscheduled) return `stuck Pending, not scheduled: ${unscheduled.message ?? unscheduled.reason}`
+  const waiting = pod.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting
+  return `stuck ${pod.status?.phase ?? 'Pending'}${waiting?.reason ? ` (${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''})` : ''}`
+}

@@ -1,0 +1,42 @@
+// Reading a live snapshot through the KubeClient, over the in-memory FakeKube
+// (test/support/fake-kube.ts): the fake exists to hold pods in states a test cluster has only by
+// chance (finished pods, another run's probe pods). test/e2e/probe.test.ts ("live predict reads
+// the same world") is the proof against a real cluster.
+import { describe, expect, it } from 'vitest'
+import { PROBE_SOURCE_ANNOTATION } from '../../src/model/cluster.js'
+import { loadSnapshotFromCluster } from '../../src/snapshot/live.js'
+import { FakeKube } from '../support/fake-kube.js'
+
+const pod = (namespace: string, name: string, extra: { phase?: string; annotations?: Record<string, string>; labels?: Record<string, string> } = {}) => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name, namespace, labels: extra.labels ?? { app: name }, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+  spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }] },
+  status: { phase: extra.phase ?? 'Running', podIP: '198.18.0.9' },
+})
+
+function cluster(): FakeKube {
+  return new FakeKube('shop').add(
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'db', labels: { 'kubernetes.io/metadata.name': 'db' } } },
+    pod('shop', 'web'), pod('shop', 'job', { phase: 'Succeeded' }), pod('shop', 'netpol-probe-x', { annotations: { [PROBE_SOURCE_ANNOTATION]: 'shop/web' } }),
+    pod('db', 'pg'),
+    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'db' }, spec: { podSelector: {} } },
+  )
+}
+
+describe('live snapshot', () => {
+  it('reads the context namespace by default, without finished pods or probe pods', async () => {
+    const snapshot = await loadSnapshotFromCluster(cluster(), { namespaces: [], allNamespaces: false })
+    expect(snapshot.pods.map((p) => `${p.namespace}/${p.name}`)).toEqual(['shop/web'])
+    expect(snapshot.namespaces.map((n) => n.name)).toEqual(['shop', 'db'])
+    expect(snapshot.podScope).toEqual({ namespaces: ['shop'], labelSelector: undefined })
+  })
+
+  it('-A reads every namespace, and a node list it may not read is no failure', async () => {
+    const kube = cluster().failWhen('listObjects', ([kind]) => kind === 'Node', new Error('list nodes: permission denied (403): nodes is forbidden'))
+    const snapshot = await loadSnapshotFromCluster(kube, { namespaces: [], allNamespaces: true })
+    expect(snapshot.pods.map((p) => `${p.namespace}/${p.name}`).sort()).toEqual(['db/pg', 'shop/web'])
+    expect(snapshot.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['db/deny'])
+    expect(snapshot.podScope).toBeUndefined()
+  })
+})
