@@ -90,24 +90,26 @@ export const externalTargetFlag = {
 
 /** How probe, scenario run and drill check measure: the probe image and the timing of a run. */
 export const probeRunFlags = {
-  image: imageFlag('Probe image (needs bash, timeout, dig, socat).'),
+  image: imageFlag('Probe image (needs perl with its core modules).'),
   timeout: duration({ description: 'Time one connection attempt may take.', default: '2s' }),
   'start-timeout': duration({ description: 'Time a probe (or server) pod may take to start.', default: '90s' }),
-  settle: duration({ description: 'Keep re-probing disagreements this long before reporting them (policies apply eventually).', default: '10s' }),
-  parallelism: Flags.integer({ description: 'Checks one probe container runs at once.', default: 32, min: 1, max: 256 }),
+  settle: duration({ description: 'Keep re-probing disagreements and unconfirmed timeouts this long before reporting them (policies apply eventually).', default: '10s' }),
+  parallelism: Flags.integer({ description: 'Checks one probe container runs at once, at most (the run adapts it to the load).', default: 32, min: 1, max: 256 }),
+  'max-probe-pods': Flags.integer({ description: 'Probe pods at once; sources take turns (default: half the free pod slots of the schedulable nodes, at most 20).', min: 1 }),
 }
 
 export function imageFlag(description: string) {
   return Flags.string({ description, default: DEFAULT_IMAGE })
 }
 
-export function probeRunOptions(flags: { image: string; timeout: number; 'start-timeout': number; settle: number; parallelism: number }) {
+export function probeRunOptions(flags: { image: string; timeout: number; 'start-timeout': number; settle: number; parallelism: number; 'max-probe-pods'?: number }) {
   return {
     image: flags.image,
     checkTimeout: Math.max(1, flags.timeout),
     startTimeout: flags['start-timeout'],
     settle: flags.settle,
     parallelism: flags.parallelism,
+    maxProbePods: flags['max-probe-pods'],
   }
 }
 

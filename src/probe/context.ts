@@ -1,14 +1,16 @@
 // What the parts of one probe engine share, and the engine's public option and event types.
 import type { ExecTarget, KubeClient } from '../kube/client.js'
-import type { ProbeMode } from '../model/probe.js'
 import type { RunIdentity } from './spec.js'
 
+export type ProbeMode = 'pod' | 'ephemeral'
+
 export type ProbeEvent =
-  | { kind: 'starting'; sources: number; mode: ProbeMode }
+  | { kind: 'starting'; sources: number; checks: number; mode: ProbeMode; window: number; rounds: number }
   | { kind: 'source-ready'; source: string; ready: number; total: number }
   | { kind: 'source-failed'; source: string; reason: string }
-  | { kind: 'round'; round: number; checks: number; sources: number }
   | { kind: 'source-probed'; source: string; checks: number }
+  | { kind: 'rechecking'; source: string; checks: number }
+  | { kind: 'source-done'; source: string }
   | { kind: 'cleaned'; namespaces: number }
 
 export interface ProbeEngineOptions {
@@ -16,10 +18,14 @@ export interface ProbeEngineOptions {
   mode: ProbeMode
   /** Seconds one connection attempt may take. */
   checkTimeout: number
-  /** Checks one container runs at the same time. */
+  /** Checks one container runs at the same time, at most (the adaptive limiter may give it fewer). */
   parallelism: number
   /** Seconds a probe container may take to start before its source counts as failed. */
   startTimeout: number
+  /** Seconds to keep re-checking a source's disagreements and unconfirmed timeouts. */
+  settle: number
+  /** Probe pods (or, in ephemeral mode, probed pods) at once; default from the nodes' free pod slots. */
+  maxProbePods?: number
   onEvent?: (event: ProbeEvent) => void
 }
 
@@ -33,6 +39,10 @@ export interface EngineContext {
   runners: Map<string, Runner>
   /** Namespaces where this run created objects (pod mode), for cleanup. */
   touchedNamespaces: Set<string>
+  /** Owner ConfigMap of the run's probe pods, per namespace (pod mode). */
+  owners: Map<string, { name: string; uid: string }>
+  /** The adaptive bound on checks in flight across the run, and how many execs share it now. */
+  limiter: { limit: number; activeExecs: number }
   emit(event: ProbeEvent): void
 }
 

@@ -1,45 +1,105 @@
 // Runs probe jobs on a cluster. One probe container per source (a short-lived pod, or an ephemeral
-// container in the source pod); each round sends all of a source's checks in one exec, and the
-// container runs them concurrently. Results are values: a source whose probe could not start
-// yields `ran: false` results, never an exception. Progress is reported through `onEvent`.
+// container in the source pod); the sources take turns through a window of at most
+// `maxProbePods` containers at once, and each source's checks are settled (./source-settle.ts)
+// before its probe pod is deleted and the next source takes the slot. Every round of a source is
+// one exec of the checker. Results are values: a source whose probe could not start yields
+// `ran: false` results, never an exception. Progress is reported through `onEvent`.
 import type { PodEndpoint } from '../evaluate/endpoint.js'
 import type { KubeClient } from '../kube/client.js'
 import { RUN_ID_LABEL } from '../model/cluster.js'
+import { ClusterError } from '../model/errors.js'
 import type { ProbeJob } from '../plan/plan.js'
-import type { ProbeResult } from '../model/probe.js'
-import { inBatches } from './batches.js'
-import { EXEC_CONCURRENCY, type EngineContext, type ProbeEngineOptions } from './context.js'
-import { probeSourceRound } from './round.js'
-import { startEphemeralContainers, startProbePods } from './start.js'
+import type { ProbeResult } from '../reconcile/reconcile.js'
+import type { EngineContext, ProbeEngineOptions } from './context.js'
+import { DEFAULT_LIMITER } from './limiter.js'
+import { readCapacity } from './capacity.js'
+import { retryPolicy, type Expectation } from './retry.js'
+import { probeSourceRound, type SourcePosition } from './round.js'
+import { settleSource, type SettledCheck } from './source-settle.js'
+import { createOwners, releaseProbePod, startEphemeralContainers, startProbePods } from './start.js'
+import { defaultWindow, MAX_DEFAULT_WINDOW, roundsFor, throughWindow } from './window.js'
 
-export type { ProbeEngineOptions, ProbeEvent } from './context.js'
+export type { ProbeEngineOptions, ProbeEvent, ProbeMode } from './context.js'
+export type { SettledCheck } from './source-settle.js'
+
+/** How the caller judges a result: the prediction, and whether a result needs no re-check. */
+export interface Judge {
+  predicted(job: ProbeJob): Expectation
+  /** True when the result agrees with the prediction, or could never disagree with it (re-checking would not change the verdict). */
+  settled(job: ProbeJob, result: ProbeResult): boolean
+}
 
 export interface ProbeEngine {
-  /** Starts a probe container for each source; sources that cannot get one are remembered as failed. */
-  prepare(sources: PodEndpoint[]): Promise<void>
-  probe(jobs: ProbeJob[]): Promise<ProbeResult[]>
-  /** Deletes everything this run created. Safe to call more than once, and after a partial prepare. */
+  /** Probes every job: sources through the window, each one's checks settled before its container goes. */
+  run(jobs: ProbeJob[], judge: Judge): Promise<SettledCheck[]>
+  /** Deletes everything this run created. Safe to call more than once, and after a partial run. */
   cleanup(): Promise<void>
 }
 
+/** A round that went fast still takes this long, so re-checks never spin against the API server. */
+const MIN_ROUND_MS = 1000
+
 export function createProbeEngine(client: KubeClient, options: ProbeEngineOptions): ProbeEngine {
-  const context: EngineContext = { client, options, runners: new Map(), touchedNamespaces: new Set(), emit: (event) => options.onEvent?.(event) }
-  let round = 0
+  const context: EngineContext = {
+    client, options, runners: new Map(), touchedNamespaces: new Set(), owners: new Map(),
+    limiter: { limit: DEFAULT_LIMITER.initial, activeExecs: 0 }, emit: (event) => options.onEvent?.(event),
+  }
   return {
-    async prepare(sources) {
-      context.emit({ kind: 'starting', sources: sources.length, mode: options.mode })
-      if (options.mode === 'pod') await startProbePods(context, sources)
-      else await startEphemeralContainers(context, sources)
-    },
-    async probe(jobs) {
-      const bySource = groupBySource(jobs)
-      context.emit({ kind: 'round', round: ++round, checks: jobs.length, sources: bySource.size })
-      const results: ProbeResult[] = []
-      await inBatches([...bySource], EXEC_CONCURRENCY, async ([source, sourceJobs]) => { results.push(...await probeSourceRound(context, source, sourceJobs)) })
-      return results
-    },
+    run: (jobs, judge) => run(context, jobs, judge),
     cleanup: () => cleanup(context),
   }
+}
+
+async function run(context: EngineContext, jobs: ProbeJob[], judge: Judge): Promise<SettledCheck[]> {
+  const { options } = context
+  const bySource = groupBySource(jobs)
+  const sources = [...bySource.values()].map((sourceJobs) => sourceJobs[0].from)
+  const window = await windowSize(context)
+  context.emit({ kind: 'starting', sources: sources.length, checks: jobs.length, mode: options.mode, window, rounds: roundsFor(sources.length, window) })
+  if (options.mode === 'pod') await createOwners(context, [...new Set(sources.map((s) => s.pod.namespace))])
+  const hosts = [...new Set(jobs.map((j) => j.target.host))].sort()
+  const settled: SettledCheck[] = []
+  await throughWindow<PodEndpoint>({
+    sources,
+    window,
+    start: (batch) => (options.mode === 'pod' ? startProbePods(context, batch) : startEphemeralContainers(context, batch)),
+    work: async (source) => {
+      const position = { index: sources.indexOf(source), hosts }
+      settled.push(...await probeSource(context, source.key, bySource.get(source.key)!, judge, position))
+    },
+    release: async (source) => {
+      if (options.mode === 'pod') await releaseProbePod(context, source.key)
+      context.emit({ kind: 'source-done', source: source.key })
+    },
+  })
+  return settled
+}
+
+function probeSource(context: EngineContext, source: string, jobs: ProbeJob[], judge: Judge, position: SourcePosition): Promise<SettledCheck[]> {
+  let round = 0
+  return settleSource({
+    jobs,
+    predicted: judge.predicted,
+    agrees: judge.settled,
+    probeRound: async (request) => {
+      const outcome = await probeSourceRound(context, source, request, position)
+      context.emit(++round === 1 ? { kind: 'source-probed', source, checks: request.checks.length } : { kind: 'rechecking', source, checks: request.checks.length })
+      return outcome
+    },
+    policy: retryPolicy(context.options.checkTimeout * 1000),
+    settleMs: context.options.settle * 1000,
+    minRoundMs: MIN_ROUND_MS,
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  })
+}
+
+/** --max-probe-pods, or half the free pod slots of the schedulable nodes (ephemeral containers take no slot). */
+async function windowSize({ client, options }: EngineContext): Promise<number> {
+  if (options.maxProbePods !== undefined) return options.maxProbePods
+  if (options.mode === 'ephemeral') return MAX_DEFAULT_WINDOW
+  const capacity = await readCapacity(client).catch(() => undefined)
+  return capacity ? defaultWindow(capacity).size : MAX_DEFAULT_WINDOW / 2
 }
 
 function groupBySource(jobs: ProbeJob[]): Map<string, ProbeJob[]> {
@@ -48,10 +108,22 @@ function groupBySource(jobs: ProbeJob[]): Map<string, ProbeJob[]> {
   return bySource
 }
 
-/** Ephemeral containers cannot be removed from a pod; they end with their deadline. */
+/**
+ * Ephemeral containers cannot be removed from a pod; they end with their deadline. When the API
+ * cannot be reached, the error names what remains and how to remove it later.
+ */
 async function cleanup({ client, options, touchedNamespaces, emit }: EngineContext): Promise<void> {
   if (options.mode === 'ephemeral') return
-  for (const namespace of touchedNamespaces) await client.deleteLabelled(namespace, `${RUN_ID_LABEL}=${options.run.runId}`)
-  emit({ kind: 'cleaned', namespaces: touchedNamespaces.size })
-  touchedNamespaces.clear()
+  const { runId } = options.run
+  const namespaces = touchedNamespaces.size
+  for (const namespace of [...touchedNamespaces]) {
+    try {
+      await client.deleteLabelled(namespace, `${RUN_ID_LABEL}=${runId}`)
+    } catch (error) {
+      const left = [...touchedNamespaces].join(', ')
+      throw new ClusterError(`could not delete the probe pods and ConfigMap of run ${runId} in ${left} (${(error as Error).message}); \`kubectl netpol cleanup --run-id ${runId}\` removes them`)
+    }
+    touchedNamespaces.delete(namespace)
+  }
+  emit({ kind: 'cleaned', namespaces })
 }

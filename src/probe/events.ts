@@ -5,7 +5,6 @@ export type ProbeRunEvent =
   | ProbeEvent
   | { kind: 'snapshot'; pods: number; policies: number }
   | { kind: 'planned'; jobs: number; sources: number }
-  | { kind: 'settling'; pending: number }
 
 /** A step of a scenario or drill workflow (creating the world, a step, tearing down). */
 export interface PhaseEvent {

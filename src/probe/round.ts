@@ -1,37 +1,69 @@
-// One round for one source: its checks sent to its probe container in one exec, the output read back as results.
+// One round for one source: its checks (and controls) sent to its probe container in one exec of
+// the checker, the output read back as results, and what the exec says about the load fed back to
+// the adaptive limiter.
 import type { ExecResult } from '../kube/client.js'
 import type { ProbeJob } from '../plan/plan.js'
-import type { ProbeResult } from '../model/probe.js'
+import type { ProbeResult } from '../reconcile/reconcile.js'
+import { checkerCommand, checkerLag, type CheckerCheck } from './checker.js'
 import type { EngineContext } from './context.js'
-import { checkMode, parseScriptOutput, PROBE_SCRIPT, scriptInput, type ScriptCheck } from './script.js'
+import { adjustLimit, execLimits, spreadOrder, type ExecFeedback } from './limiter.js'
+import { checkMode, parseScriptOutput } from './script.js'
+import type { RoundCheck, RoundOutcome, RoundRequest } from './source-settle.js'
 
-export async function probeSourceRound(context: EngineContext, source: string, jobs: ProbeJob[]): Promise<ProbeResult[]> {
-  const runner = context.runners.get(source) ?? { failed: 'no probe container was started for this source' }
-  if ('failed' in runner) return jobs.map((job) => ({ jobId: job.id, ran: false, reason: 'pod-failed', detail: runner.failed }))
-  const { checks, unverifiable } = scriptChecks(jobs)
-  if (checks.length === 0) return unverifiable
-  const { checkTimeout, parallelism } = context.options
-  const timeoutMs = (Math.ceil(checks.length / parallelism) * (checkTimeout + 1) + 20) * 1000
-  const command = ['bash', '-c', PROBE_SCRIPT, 'netpol-probe', String(checkTimeout), String(parallelism), scriptInput(checks)]
-  const exec = await context.client.exec(runner, command, timeoutMs)
-  context.emit({ kind: 'source-probed', source, checks: checks.length })
-  return [...unverifiable, ...checkResults(jobs, checks, exec)]
+/** Seconds an exec may take beyond what its checks need (exec set-up, a slow API server). */
+const EXEC_SLACK_S = 20
+
+export interface SourcePosition {
+  /** The source's index among the run's sources, to spread the containers over the destinations. */
+  index: number
+  /** Every destination host of the run, in one order. */
+  hosts: string[]
 }
 
-/** The checks the probe script can run; a UDP port without a known responder cannot be verified. */
-function scriptChecks(jobs: ProbeJob[]): { checks: ScriptCheck[]; unverifiable: ProbeResult[] } {
-  const checks: ScriptCheck[] = []
+export async function probeSourceRound(context: EngineContext, source: string, request: RoundRequest, position: SourcePosition): Promise<RoundOutcome> {
+  const runner = context.runners.get(source) ?? { failed: 'no probe container was started for this source' }
+  const all = [...request.checks, ...request.controls]
+  if ('failed' in runner) return { results: all.map(({ job }) => ({ jobId: job.id, ran: false, reason: 'pod-failed', detail: runner.failed })) }
+  const { checks, unverifiable } = checkerChecks(all)
+  if (checks.length === 0) return { results: unverifiable }
+  const ordered = spreadOrder(checks, (c) => c.host, position.index, position.hosts)
+  const { limiter } = context
+  limiter.activeExecs++
+  const share = execLimits(limiter.limit, limiter.activeExecs)
+  const limits = { ...share, inFlight: Math.min(share.inFlight, context.options.parallelism) }
+  try {
+    const exec = await context.client.exec(runner, checkerCommand(ordered, limits), execTimeoutMs(ordered, limits.inFlight, limits.perDestination))
+    const results = checkResults(all.map((c) => c.job), checks, exec)
+    limiter.limit = adjustLimit(limiter.limit, feedback(results, exec))
+    return { results: [...unverifiable, ...results], lagMs: checkerLag(exec.stdout) }
+  } finally {
+    limiter.activeExecs--
+  }
+}
+
+/** The checks the checker can run, indexed by position in `all`; a UDP port without a known responder cannot be verified. */
+function checkerChecks(all: RoundCheck[]): { checks: CheckerCheck[]; unverifiable: ProbeResult[] } {
+  const checks: CheckerCheck[] = []
   const unverifiable: ProbeResult[] = []
-  jobs.forEach((job, index) => {
+  all.forEach(({ job, timeoutMs }, index) => {
     const mode = checkMode(job.protocol, job.udpResponder)
-    if (mode) checks.push({ index, mode, host: job.target.host, port: job.target.port })
+    if (mode) checks.push({ index, mode, host: job.target.host, port: job.target.port, timeoutMs })
     else unverifiable.push({ jobId: job.id, ran: false, reason: 'unverifiable', detail: 'UDP port without a known responder' })
   })
   return { checks, unverifiable }
 }
 
+/** Enough for every check to wait its whole timeout at the given bounds, plus slack. */
+function execTimeoutMs(checks: CheckerCheck[], inFlight: number, perDestination: number): number {
+  const longest = Math.max(...checks.map((c) => c.timeoutMs))
+  const perHost = new Map<string, number>()
+  for (const c of checks) perHost.set(c.host, (perHost.get(c.host) ?? 0) + 1)
+  const waves = Math.max(Math.ceil(checks.length / inFlight), ...[...perHost.values()].map((n) => Math.ceil(n / perDestination)))
+  return waves * longest + EXEC_SLACK_S * 1000
+}
+
 /** A check the output has no line for did not run: `not-probed`, with what the exec said. */
-function checkResults(jobs: ProbeJob[], checks: ScriptCheck[], exec: ExecResult): ProbeResult[] {
+function checkResults(jobs: ProbeJob[], checks: CheckerCheck[], exec: ExecResult): ProbeResult[] {
   const outcomes = new Map(parseScriptOutput(exec.stdout, checks).map((o) => [o.index, o]))
   return checks.map((check): ProbeResult => {
     const job = jobs[check.index]
@@ -40,4 +72,12 @@ function checkResults(jobs: ProbeJob[], checks: ScriptCheck[], exec: ExecResult)
       ? { jobId: job.id, ran: true, observation: outcome.observation, elapsedMs: outcome.elapsedMs, detail: outcome.detail }
       : { jobId: job.id, ran: false, reason: 'not-probed', detail: `the probe container gave no result: ${exec.error ?? (exec.stderr.trim() || `exit code ${exec.exitCode}`)}` }
   })
+}
+
+/** What the exec says about the load: how fast its connects answered and how late the checker woke. */
+function feedback(results: ProbeResult[], exec: ExecResult): ExecFeedback {
+  return {
+    controlMs: results.flatMap((r) => (r.ran && r.observation === 'connected' ? [r.elapsedMs] : [])),
+    lagMs: checkerLag(exec.stdout),
+  }
 }

@@ -1,17 +1,16 @@
-// One probe run over planned jobs: check the permissions it needs, start a probe per source, probe
-// every job, re-probe disagreements until they settle, and clean up. Shared by probe, scenario run
-// and drill check.
+// One probe run over planned jobs: check the permissions it needs, take the sources through the
+// probe-pod window (each one's checks settled before its pod goes), and clean up. Shared by probe,
+// scenario run and drill check.
 import { randomBytes } from 'node:crypto'
 import type { PodEndpoint } from '../evaluate/endpoint.js'
 import type { Evaluator, Verdict } from '../evaluate/evaluate.js'
 import type { KubeClient } from '../kube/client.js'
-import type { ProbeMode } from '../model/probe.js'
+import type { ProbeMode, ProbeResult } from '../model/probe.js'
 import type { ProbeJob } from '../plan/plan.js'
 import { isDisagreement, reconcileOne, type ReconciledCheck } from '../reconcile/reconcile.js'
 import { createProbeEngine, type ProbeEngine } from './engine.js'
 import type { ProbeRunEvent } from './events.js'
 import { preflight } from './preflight.js'
-import { settleDisagreements } from './settle.js'
 
 export interface ProbeRunOptions {
   mode: ProbeMode
@@ -22,6 +21,8 @@ export interface ProbeRunOptions {
   /** Seconds to keep re-probing disagreements before reporting them. */
   settle: number
   parallelism: number
+  /** Probe pods at once (default: half the free pod slots, at most 20). */
+  maxProbePods?: number
   /** A server is known to listen on every declared port (scenario worlds). */
   serversListen?: boolean
   onEvent?: (event: ProbeRunEvent) => void
@@ -32,6 +33,8 @@ export interface ProbeRunOptions {
 export interface ProbeRun {
   runId: string
   checks: ReconciledCheck[]
+  /** Set when the run's objects could not be deleted: what remains and how to remove it. */
+  leftovers?: string
 }
 
 export async function runProbes(client: KubeClient, evaluator: Evaluator, jobs: ProbeJob[], options: ProbeRunOptions): Promise<ProbeRun> {
@@ -43,31 +46,33 @@ export async function runProbes(client: KubeClient, evaluator: Evaluator, jobs: 
   const engine = createProbeEngine(client, {
     run: { runId, image: options.image, deadlineSeconds: Math.max(300, options.startTimeout + options.settle + 240) },
     mode: options.mode, checkTimeout: options.checkTimeout, parallelism: options.parallelism, startTimeout: options.startTimeout,
-    onEvent: options.onEvent,
+    settle: options.settle, maxProbePods: options.maxProbePods, onEvent: options.onEvent,
   })
   options.onCleanup?.(() => engine.cleanup())
+  let checks: ReconciledCheck[]
+  let leftovers: string | undefined
   try {
-    await engine.prepare(sources)
-    return { runId, checks: await probeAndSettle(engine, jobs, evaluator, options) }
+    checks = await probeAndSettle(engine, jobs, evaluator, options)
   } finally {
-    await engine.cleanup()
+    leftovers = await engine.cleanup().then(() => undefined, (error: Error) => error.message)
   }
+  return { runId, checks, ...(leftovers ? { leftovers } : {}) }
 }
 
 function uniqueSources(jobs: ProbeJob[]): PodEndpoint[] {
   return [...new Map(jobs.map((j) => [j.from.key, j.from])).values()]
 }
 
-/** Every job probed and reconciled against its prediction, disagreements re-probed until they settle. */
+/** Every job probed and reconciled against its prediction; re-checks as the engine's retry policy decides. */
 async function probeAndSettle(engine: ProbeEngine, jobs: ProbeJob[], evaluator: Evaluator, options: ProbeRunOptions): Promise<ReconciledCheck[]> {
   const predictions = new Map(jobs.map((job) => [job.id, predictJob(evaluator, job, options.mode)]))
-  return settleDisagreements(jobs, {
-    settle: options.settle,
-    probe: (round) => engine.probe(round),
-    judge: (job, result, attempts) => reconcileOne({ job, prediction: predictions.get(job.id)!, result, attempts, serverListens: options.serversListen ?? false }),
-    disagrees: isDisagreement,
-    onRound: (pending) => options.onEvent?.({ kind: 'settling', pending }),
+  const reconcile = (job: ProbeJob, result: ProbeResult, attempts: number) =>
+    reconcileOne({ job, prediction: predictions.get(job.id)!, result, attempts, serverListens: options.serversListen ?? false })
+  const settled = await engine.run(jobs, {
+    predicted: (job) => (predictions.get(job.id)!.allowed ? 'allowed' : 'denied'),
+    settled: (job, result) => !isDisagreement(reconcile(job, result, 1)),
   })
+  return settled.map((s) => reconcile(s.job, s.result, s.attempts))
 }
 
 /**

@@ -1,6 +1,5 @@
-// The program a probe container runs, and the parser for what it prints. The container gets the
-// checks as an argument (exec stdin cannot be half-closed on older API servers), runs them concurrently (bounded), and prints one line per check:
-//   NETPOL <index> <exit code> <elapsed ms> <tool output on one line>
+// What a probe container's checker (./checker.ts) prints, parsed and classified: one line per check
+//   NETPOL <index> <exit code> <elapsed ms> <what it saw, on one line>
 // Classification happens here, in TypeScript, where it can be tested without a cluster.
 import type { Protocol } from '../model/cluster.js'
 import type { Observation } from '../model/probe.js'
@@ -20,48 +19,6 @@ export interface CheckOutcome {
   observation: Observation
   elapsedMs: number
   detail: string
-}
-
-/** Arguments: $1 per-check timeout (s), $2 parallelism, $3 the checks, one `index mode host port` per line. */
-export const PROBE_SCRIPT = String.raw`
-T="$1"; P="$2"; CHECKS="$3"
-# One SCTP socket test instead of one failing socat per SCTP check on kernels without SCTP.
-sctp_error=""
-if [[ "$CHECKS" == *" sctp "* ]]; then
-  sctp_error=$(socat -T1 /dev/null SCTP-CONNECT:127.0.0.1:9 2>&1 | grep -io 'protocol not supported\|protocol not available' | head -1)
-fi
-set -f
-# Milliseconds from bash's own clock: no date(1) fork per check.
-now_ms() { local s us; IFS=. read -r s us <<< "$EPOCHREALTIME"; echo $(( s * 1000 + 10#$us / 1000 )); }
-check() {
-  local n="$1" mode="$2" host="$3" port="$4" out rc start
-  start=$(now_ms)
-  case "$mode" in
-    tcp)  out=$(timeout "$T" bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>&1); rc=$? ;;
-    dns)  out=$(dig +time="$T" +tries=1 +short "@$host" -p "$port" kubernetes.default.svc.cluster.local 2>&1); rc=$? ;;
-    echo) out=$(echo netpol-probe | timeout "$T" socat -T"$T" - "UDP:$host:$port" 2>&1); rc=$? ;;
-    sctp) if [ -n "$sctp_error" ]; then out="SCTP: $sctp_error by this kernel"; rc=1
-          else out=$(timeout "$T" socat -T"$T" /dev/null "SCTP:$host:$port" 2>&1); rc=$?; fi ;;
-    *)    out="unknown mode $mode"; rc=2 ;;
-  esac
-  # Builtins only: fold the output onto one line (word splitting, globbing is off) and cut it.
-  printf -v out '%s ' $out
-  printf -v out '%.300s' "$out"
-  echo "NETPOL $n $rc $(( $(now_ms) - start )) $out"
-}
-running=0
-while read -r n mode host port; do
-  [ -n "$n" ] || continue
-  check "$n" "$mode" "$host" "$port" &
-  running=$((running + 1))
-  if [ "$running" -ge "$P" ]; then wait -n; running=$((running - 1)); fi
-done <<< "$CHECKS"
-wait
-echo "NETPOL-DONE"
-`
-
-export function scriptInput(checks: ScriptCheck[]): string {
-  return checks.map((c) => `${c.index} ${c.mode} ${c.host} ${c.port}\n`).join('')
 }
 
 export function checkMode(protocol: Protocol, udpResponder?: 'dns' | 'echo'): CheckMode | undefined {

@@ -54,18 +54,19 @@ interface History {
 export async function settleSource(options: SourceSettleOptions): Promise<SettledCheck[]> {
   const { policy } = options
   const histories = new Map<string, History>()
-  await runRound(options, histories, options.jobs.map((job) => ({ job, timeoutMs: policy.baseTimeoutMs })), [])
+  const check = (job: ProbeJob, timeoutMs: number): RoundCheck => ({ job, timeoutMs })
+  await runRound(options, histories, options.jobs.map((job) => check(job, policy.baseTimeoutMs)), [])
   const deadline = options.now() + options.settleMs
   for (;;) {
     const remaining = deadline - options.now()
     const retries = [...histories.values()].flatMap((h) => {
       const decision = decide(historyOf(h, options), remaining, policy)
-      return decision.kind === 'retry' ? [{ job: h.job, timeoutMs: decision.timeoutMs, control: decision.control }] : []
+      return decision.kind === 'retry' ? [{ ...check(h.job, decision.timeoutMs), control: decision.control }] : []
     })
     if (retries.length === 0) break
     const started = options.now()
     const controls = retries.some((r) => r.control) ? pickControls(histories, new Set(retries.map((r) => r.job.id))) : []
-    await runRound(options, histories, retries, controls.map((job) => ({ job, timeoutMs: policy.promptMs })))
+    await runRound(options, histories, retries, controls.map((job) => check(job, policy.promptMs)))
     await options.sleep(Math.max(0, options.minRoundMs - (options.now() - started)))
   }
   return [...histories.values()].map((h) => finalCheck(h, options))

@@ -9,28 +9,47 @@ import {
   ephemeralContainerName, PROBE_CONTAINER, probeEphemeralContainer, probePod, runConfigMap, runObjectName,
 } from './spec.js'
 
+/** Seconds to wait for a deleted probe pod to be gone before its slot is reused anyway. */
+const RELEASE_TIMEOUT_S = 60
 const IMAGE_FAILURES = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']
 const START_FAILURES = [...IMAGE_FAILURES, 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']
 
-/** Pod mode: one ConfigMap per namespace owns the run's probe pods, one probe pod per source. */
-export async function startProbePods(context: EngineContext, sources: PodEndpoint[]): Promise<void> {
+/** Pod mode: one ConfigMap per namespace owns the run's probe pods; created before any pod. */
+export async function createOwners(context: EngineContext, namespaces: string[]): Promise<void> {
   const { client, options } = context
-  const owners = new Map<string, { name: string; uid: string }>()
-  for (const namespace of new Set(sources.map((s) => s.pod.namespace))) {
+  for (const namespace of namespaces) {
     context.touchedNamespaces.add(namespace)
     const owner = await client.createObject(runConfigMap(namespace, options.run) as WireObject)
-    owners.set(namespace, { name: runObjectName(options.run.runId), uid: owner.uid })
+    context.owners.set(namespace, { name: runObjectName(options.run.runId), uid: owner.uid })
   }
+}
+
+/** Pod mode: one probe pod per source of the batch, owned by its namespace's ConfigMap. */
+export async function startProbePods(context: EngineContext, sources: PodEndpoint[]): Promise<void> {
+  const { client, options } = context
   const created = new Map<string, PodEndpoint>()
   await inBatches(sources, EXEC_CONCURRENCY, async (source) => {
     try {
-      const pod = await client.createObject(probePod(source, options.run, owners.get(source.pod.namespace)!) as WireObject)
+      const pod = await client.createObject(probePod(source, options.run, context.owners.get(source.pod.namespace)!) as WireObject)
       created.set(`${pod.namespace}/${pod.name}`, source)
     } catch (error) {
       fail(context, source.key, `could not create the probe pod: ${(error as Error).message}`)
     }
   })
   await waitForContainers(context, created, PROBE_CONTAINER, (pod) => pod.status?.containerStatuses)
+}
+
+/** Pod mode: deletes the source's probe pod and waits (bounded) until it is gone, so its place on the node is free. */
+export async function releaseProbePod(context: EngineContext, source: string): Promise<void> {
+  const runner = context.runners.get(source)
+  if (!runner || 'failed' in runner) return
+  const ref: WireObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: runner.pod, namespace: runner.namespace } }
+  try {
+    await context.client.deleteObject(ref)
+    await poll(RELEASE_TIMEOUT_S, async () => (await context.client.readMetadata(ref)) === undefined || undefined)
+  } catch {
+    // The run's cleanup deletes whatever is left; a failed release only frees the slot late.
+  }
 }
 
 /** Ephemeral mode: a probe container added to each source pod. */

@@ -55,30 +55,6 @@ export function slotsToFill({ present, window, waiting }: SlotState): number {
   return Math.max(0, Math.min(waiting, window - present))
 }
 
-export interface StartWait {
-  createdAtMs: number
-  /** When one of this run's probe pods was last gone, freeing a slot on a node. */
-  lastSlotFreedAtMs?: number
-  /** The scheduler said the nodes are full (Too many pods, insufficient cpu or memory). */
-  waitingForCapacity: boolean
-  startTimeoutMs: number
-}
-
-/**
- * When a probe pod that is not running yet counts as failed. A pod waiting for room on a full
- * node waits for a slot: its start timeout counts again from each time this run freed one, so a
- * source is never given up while the run's own pods are still making room for it.
- */
-export function startDeadline({ createdAtMs, lastSlotFreedAtMs, waitingForCapacity, startTimeoutMs }: StartWait): number {
-  const since = waitingForCapacity ? Math.max(createdAtMs, lastSlotFreedAtMs ?? 0) : createdAtMs
-  return since + startTimeoutMs
-}
-
-/** Scheduler messages that mean "no room on the nodes right now", as opposed to "never" (taints, selectors). */
-export function isCapacityWait(unschedulableMessage: string): boolean {
-  return /Too many pods|Insufficient (cpu|memory|pods|ephemeral-storage)/i.test(unschedulableMessage)
-}
-
 export interface WindowRun<S> {
   sources: S[]
   window: number

@@ -49,7 +49,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     udpEchoPorts: options.udpEchoPorts,
   })
   if (plan.jobs.length === 0) throw new InputError('nothing to probe: no running pod in scope declares a port (pass --port, -n/-A, or check --from/--to)')
-  const { runId, checks } = await runProbes(client!, evaluator, plan.jobs, options)
+  const { runId, checks, leftovers } = await runProbes(client!, evaluator, plan.jobs, options)
   const ordered = orderForReport(checks)
   return {
     runId,
@@ -60,7 +60,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     diagnoses: diagnose(checks),
     skipped: plan.skipped,
     warnings: lint(evaluator, lintScopeOf(snapshot)),
-    notes: snapshot.notes,
+    notes: leftovers ? [...snapshot.notes, leftovers] : snapshot.notes,
     ...(expectations ? { expectations: judgeExpectations(options.expectFile!, expectations, measuredChecks(checks)) } : {}),
   }
 }

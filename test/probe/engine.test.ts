@@ -8,8 +8,9 @@ import type { PodEndpoint } from '../../src/evaluate/endpoint.js'
 import type { ExecResult, WireObject } from '../../src/kube/client.js'
 import { PROBE_SOURCE_ANNOTATION, RUN_ID_LABEL, type Protocol } from '../../src/model/cluster.js'
 import { planProbes, type ProbeJob } from '../../src/plan/plan.js'
-import type { ProbeMode } from '../../src/model/probe.js'
-import { createProbeEngine, type ProbeEvent } from '../../src/probe/engine.js'
+import type { ProbeResult } from '../../src/reconcile/reconcile.js'
+import { createProbeEngine, type Judge, type ProbeEvent, type ProbeMode } from '../../src/probe/engine.js'
+import { INCONCLUSIVE } from '../../src/probe/retry.js'
 import { runObjectName } from '../../src/probe/spec.js'
 import { FakeKube, runningStatus, waitingStatus, type ExecCall } from '../support/fake-kube.js'
 import { upstreamWorld } from '../support/world.js'
@@ -23,19 +24,30 @@ function planned(ports: Array<{ port: number; protocol: Protocol }> = [{ port: 8
   return { sources, jobs }
 }
 
-/** Answers each check of the probe script: connected, or timed out for the hosts in `blocked`. */
-function scriptAnswers(blocked: Set<string> = new Set()): (call: ExecCall) => ExecResult {
+/** Answers each check the checker is given: connected, or timed out for the hosts in `blocked`. */
+function checkerAnswers(blocked: Set<string> = new Set()): (call: ExecCall) => ExecResult {
   return ({ command }) => {
     const lines = command.at(-1)!.trim().split('\n').map((line) => line.split(' '))
-    const stdout = lines.map(([index, , host]) => (blocked.has(host) ? `NETPOL ${index} 124 2000 ` : `NETPOL ${index} 0 3 `)).join('\n')
-    return { stdout: `${stdout}\nNETPOL-DONE\n`, stderr: '', exitCode: 0 }
+    const stdout = lines.map(([index, , host, , timeout]) => (blocked.has(host) ? `NETPOL ${index} 124 ${timeout} ` : `NETPOL ${index} 0 3 `)).join('\n')
+    return { stdout: `${stdout}\nNETPOL-LAG 2\nNETPOL-DONE\n`, stderr: '', exitCode: 0 }
   }
 }
 
-function engine(kube: FakeKube, mode: ProbeMode = 'pod', startTimeout = 30) {
+/** Every check predicted allowed; a result needs no re-check once it connected. */
+const allowedJudge: Judge = { predicted: () => 'allowed', settled: (_job, r) => r.ran && r.observation === 'connected' }
+
+function engine(kube: FakeKube, mode: ProbeMode = 'pod', startTimeout = 30, extra: { settle?: number; maxProbePods?: number } = {}) {
   const events: ProbeEvent[] = []
-  const probe = createProbeEngine(kube, { run: RUN, mode, checkTimeout: 2, parallelism: 8, startTimeout, onEvent: (e) => events.push(e) })
+  const probe = createProbeEngine(kube, { run: RUN, mode, checkTimeout: 2, parallelism: 8, startTimeout, settle: extra.settle ?? 0, maxProbePods: extra.maxProbePods, onEvent: (e) => events.push(e) })
   return { probe, events }
+}
+
+/** Runs the jobs to the end with fake timers (pod polls, paced re-check rounds). */
+async function runAll(probe: ReturnType<typeof engine>['probe'], jobs: ProbeJob[], judge = allowedJudge): Promise<ProbeResult[]> {
+  vi.useFakeTimers()
+  const running = probe.run(jobs, judge)
+  await vi.runAllTimersAsync()
+  return (await running).map((s) => s.result)
 }
 
 afterEach(() => { vi.useRealTimers() })
@@ -43,11 +55,13 @@ afterEach(() => { vi.useRealTimers() })
 describe('probe engine, pod mode', () => {
   it('creates one owner ConfigMap per namespace and one probe pod per source carrying its identity', async () => {
     const kube = new FakeKube()
-    const { sources } = planned()
-    await engine(kube).probe.prepare(sources)
+    const created: WireObject[] = []
+    kube.execResult = (call) => { created.push(...kube.ofKind('Pod')); return checkerAnswers()(call) }
+    const { jobs, sources } = planned()
+    await runAll(engine(kube).probe, jobs)
     const [owner] = kube.ofKind('ConfigMap')
     expect(kube.ofKind('ConfigMap').map((c) => c.metadata.name)).toEqual([runObjectName(RUN.runId)])
-    const pods = kube.ofKind('Pod')
+    const pods = [...new Map(created.map((p) => [p.metadata.name, p])).values()]
     expect(pods).toHaveLength(sources.length)
     for (const pod of pods) {
       const source = sources.find((s) => s.key === (pod.metadata as { annotations: Record<string, string> }).annotations[PROBE_SOURCE_ANNOTATION])!
@@ -57,27 +71,52 @@ describe('probe engine, pod mode', () => {
     }
   })
 
-  it('sends each source its checks in one exec and reads the script output back as observations', async () => {
+  it('sends each source its checks in one exec of the checker and reads its output back as observations', async () => {
     const kube = new FakeKube()
-    kube.execResult = scriptAnswers(new Set(['198.18.2.10']))
+    kube.execResult = checkerAnswers(new Set(['198.18.2.10']))
     const { sources, jobs } = planned()
-    const { probe } = engine(kube)
-    await probe.prepare(sources)
-    const results = await probe.probe(jobs)
+    const results = await runAll(engine(kube).probe, jobs, { predicted: () => 'denied', settled: () => true })
     expect(kube.execs).toHaveLength(sources.length)
+    expect(kube.execs.every((e) => e.command[0] === 'perl')).toBe(true)
     expect(results).toHaveLength(jobs.length)
     const blocked = results.filter((r) => r.ran && r.observation === 'timeout').map((r) => jobs.find((j) => j.id === r.jobId)!.target.host)
     expect(new Set(blocked)).toEqual(new Set(['198.18.2.10']))
     expect(results.filter((r) => r.ran && r.observation === 'connected')).toHaveLength(jobs.length - blocked.length)
   })
 
+  it('never has more probe pods than the window, deletes each as soon as its source is done, and probes every source', async () => {
+    const kube = new FakeKube()
+    let peak = 0
+    kube.execResult = (call) => { peak = Math.max(peak, kube.ofKind('Pod').length); return checkerAnswers()(call) }
+    const { sources, jobs } = planned()
+    const { probe, events } = engine(kube, 'pod', 30, { maxProbePods: 1 })
+    const results = await runAll(probe, jobs)
+    expect(peak).toBe(1)
+    expect(results.every((r) => r.ran && r.observation === 'connected')).toBe(true)
+    expect(events.find((e) => e.kind === 'starting')).toMatchObject({ window: 1, rounds: sources.length })
+    expect(events.filter((e) => e.kind === 'source-done')).toHaveLength(sources.length)
+    expect(kube.ofKind('Pod')).toEqual([])
+  })
+
+  it('the default window is half the free pod slots of the schedulable nodes', async () => {
+    const kube = new FakeKube()
+    kube.execResult = checkerAnswers()
+    kube.add(
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'full' }, status: { allocatable: { pods: '4' } } },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'cordoned' }, spec: { unschedulable: true }, status: { allocatable: { pods: '110' } } },
+      ...[1, 2].map((i) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `w${i}`, namespace: 'y' }, spec: { nodeName: 'full' }, status: { phase: 'Running' } })),
+    )
+    const { jobs } = planned()
+    const { probe, events } = engine(kube)
+    await runAll(probe, jobs)
+    expect(events.find((e) => e.kind === 'starting')).toMatchObject({ window: 1 })
+  })
+
   it('a UDP port without a known responder is unverifiable and never sent to the container', async () => {
     const kube = new FakeKube()
-    kube.execResult = scriptAnswers()
-    const { sources, jobs } = planned([{ port: 80, protocol: 'TCP' }, { port: 81, protocol: 'UDP' }])
-    const { probe } = engine(kube)
-    await probe.prepare(sources)
-    const results = await probe.probe(jobs)
+    kube.execResult = checkerAnswers()
+    const { jobs } = planned([{ port: 80, protocol: 'TCP' }, { port: 81, protocol: 'UDP' }])
+    const results = await runAll(engine(kube).probe, jobs, { predicted: () => 'allowed', settled: () => true })
     const udp = results.filter((r) => jobs.find((j) => j.id === r.jobId)!.protocol === 'UDP')
     expect(udp.length).toBeGreaterThan(0)
     expect(udp.every((r) => !r.ran && r.reason === 'unverifiable')).toBe(true)
@@ -87,21 +126,39 @@ describe('probe engine, pod mode', () => {
   it('checks the exec gave no line for are not-probed, with what the exec said — never blocked', async () => {
     const kube = new FakeKube()
     kube.execResult = () => ({ stdout: '', stderr: '', error: 'the exec connection closed without a status' })
-    const { sources, jobs } = planned()
-    const { probe } = engine(kube)
-    await probe.prepare(sources)
-    const results = await probe.probe(jobs)
+    const { jobs } = planned()
+    const results = await runAll(engine(kube).probe, jobs)
     expect(results.every((r) => !r.ran && r.reason === 'not-probed' && r.detail?.includes('closed without a status'))).toBe(true)
+  })
+
+  it('an exec stream dropped halfway: the checks it printed count, the others are run again and measured', async () => {
+    const kube = new FakeKube()
+    let execs = 0
+    kube.execResult = (call) => {
+      const full = checkerAnswers()(call)
+      if (execs++ > 0) return full
+      return { stdout: full.stdout.split('\n').slice(0, 2).join('\n'), stderr: '', error: 'the exec connection closed without a status' }
+    }
+    const { jobs } = planned()
+    const results = await runAll(engine(kube, 'pod', 30, { settle: 10, maxProbePods: 1 }).probe, jobs)
+    expect(results.every((r) => r.ran && r.observation === 'connected')).toBe(true)
+  })
+
+  it('a probe pod deleted under the run: its checks are unknown with the reason, and the run still ends with a report', async () => {
+    const kube = new FakeKube()
+    kube.execResult = () => ({ stdout: '', stderr: '', error: 'exec into x/netpol-probe-1 failed: pods "netpol-probe-1" not found' })
+    const { jobs } = planned()
+    const results = await runAll(engine(kube, 'pod', 30, { settle: 3 }).probe, jobs)
+    expect(results.every((r) => !r.ran && r.detail.includes('not found'))).toBe(true)
   })
 
   it('a source whose image cannot be pulled fails with the reason; the other sources run', async () => {
     const kube = new FakeKube()
-    kube.execResult = scriptAnswers()
+    kube.execResult = checkerAnswers()
     kube.podStatus = (pod) => (pod.metadata.labels?.pod === 'b' ? waitingStatus('ErrImagePull', 'not found') : runningStatus())
     const { sources, jobs } = planned()
     const { probe, events } = engine(kube)
-    await probe.prepare(sources)
-    const results = await probe.probe(jobs)
+    const results = await runAll(probe, jobs)
     const fromB = results.filter((r) => jobs.find((j) => j.id === r.jobId)!.from.key === 'x/b')
     expect(fromB.every((r) => !r.ran && r.reason === 'pod-failed' && r.detail === 'the probe image could not be pulled (ErrImagePull: not found)')).toBe(true)
     expect(events).toContainEqual({ kind: 'source-failed', source: 'x/b', reason: 'the probe image could not be pulled (ErrImagePull: not found)' })
@@ -110,10 +167,11 @@ describe('probe engine, pod mode', () => {
 
   it('a source whose pod cannot be created fails; the run goes on', async () => {
     const kube = new FakeKube()
+    kube.execResult = checkerAnswers()
     kube.failWhen('createObject', ([manifest]) => (manifest as WireObject).kind === 'Pod', new Error('pods "netpol-probe-" is forbidden: exceeded quota'))
-    const { sources } = planned()
+    const { sources, jobs } = planned()
     const { probe, events } = engine(kube)
-    await probe.prepare(sources)
+    await runAll(probe, jobs)
     expect(events.filter((e) => e.kind === 'source-failed').map((e) => e.kind === 'source-failed' && e.reason))
       .toEqual(['could not create the probe pod: pods "netpol-probe-" is forbidden: exceeded quota'])
     expect(events.filter((e) => e.kind === 'source-ready')).toHaveLength(sources.length - 1)
@@ -121,44 +179,87 @@ describe('probe engine, pod mode', () => {
 
   it('one transient failure of listPods while waiting is one failed look, not a failed run', async () => {
     const kube = new FakeKube()
+    kube.execResult = checkerAnswers()
     kube.failNext('listPods', FakeKube.transient())
-    const { sources } = planned()
+    const { sources, jobs } = planned()
     const { probe, events } = engine(kube)
-    vi.useFakeTimers()
-    const prepared = probe.prepare(sources)
-    await vi.runAllTimersAsync()
-    await prepared
+    await runAll(probe, jobs)
     expect(events.filter((e) => e.kind === 'source-ready')).toHaveLength(sources.length)
     expect(events.some((e) => e.kind === 'source-failed')).toBe(false)
   })
 
   it('a pod that never schedules fails after the start timeout, saying why', async () => {
     const kube = new FakeKube()
+    kube.execResult = checkerAnswers()
     kube.podStatus = (pod) => (pod.metadata.labels?.pod === 'c'
       ? { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient memory.' }] }
       : runningStatus())
-    const { sources } = planned()
+    const { jobs } = planned()
     const { probe, events } = engine(kube, 'pod', 2)
-    vi.useFakeTimers()
-    const prepared = probe.prepare(sources)
-    await vi.runAllTimersAsync()
-    await prepared
+    await runAll(probe, jobs)
     expect(events).toContainEqual({ kind: 'source-failed', source: 'x/c', reason: 'probe container not running after 2s: stuck Pending, not scheduled: 0/1 nodes are available: 1 Insufficient memory.' })
   })
 
-  it('cleanup deletes everything the run labelled, also after a partial prepare, and is safe to repeat', async () => {
+  it('cleanup deletes everything the run labelled, also after a partial run, and is safe to repeat', async () => {
     const kube = new FakeKube()
     kube.add({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'workload', namespace: 'x', labels: { pod: 'a' } } })
-    const { sources } = planned()
+    kube.execResult = checkerAnswers()
+    const { jobs } = planned()
     let pods = 0
     kube.failWhen('createObject', ([manifest]) => (manifest as WireObject).kind === 'Pod' && ++pods > 1, new Error('interrupted'), Infinity)
     const { probe, events } = engine(kube)
-    await probe.prepare(sources)
+    await runAll(probe, jobs)
     await probe.cleanup()
     await probe.cleanup()
     expect([...kube.objects.values()].filter((o) => o.metadata.labels?.[RUN_ID_LABEL])).toEqual([])
     expect(kube.ofKind('Pod').map((p) => p.metadata.name)).toEqual(['workload'])
     expect(events.filter((e) => e.kind === 'cleaned')).toEqual([{ kind: 'cleaned', namespaces: 1 }, { kind: 'cleaned', namespaces: 0 }])
+  })
+})
+
+describe('cleanup when the API server cannot be reached', () => {
+  it('says which run\'s objects remain where, and that `kubectl netpol cleanup --run-id` removes them', async () => {
+    const kube = new FakeKube()
+    kube.execResult = checkerAnswers()
+    const { jobs } = planned()
+    const { probe } = engine(kube)
+    await runAll(probe, jobs)
+    kube.failNext('deleteLabelled', FakeKube.transient('delete pods: the connection to https://127.0.0.1:6443 failed (ECONNREFUSED)'))
+    await expect(probe.cleanup()).rejects.toThrow(`could not delete the probe pods and ConfigMap of run ${RUN.runId} in x (delete pods: the connection to https://127.0.0.1:6443 failed (ECONNREFUSED)); \`kubectl netpol cleanup --run-id ${RUN.runId}\` removes them`)
+    await probe.cleanup()
+    expect([...kube.objects.values()].filter((o) => o.metadata.labels?.[RUN_ID_LABEL])).toEqual([])
+  })
+})
+
+describe('re-checks', () => {
+  it('a predicted-allowed check that timed out is re-checked with a longer timeout beside a control, and agrees once it connects', async () => {
+    const kube = new FakeKube()
+    let execs = 0
+    kube.execResult = (call) => checkerAnswers(execs++ === 0 ? new Set(['198.18.2.10']) : new Set())(call)
+    const { jobs } = planned()
+    const { probe } = engine(kube, 'pod', 30, { settle: 10, maxProbePods: 1 })
+    const results = await runAll(probe, jobs.filter((j) => j.from.key === 'x/a'))
+    expect(results.every((r) => r.ran && r.observation === 'connected')).toBe(true)
+    const recheck = kube.execs[1].command.at(-1)!.trim().split('\n').map((l) => l.split(' '))
+    expect(recheck.find(([, , host]) => host === '198.18.2.10')?.[4]).toBe('4000')
+    expect(recheck.filter(([, , host]) => host !== '198.18.2.10').length).toBeGreaterThan(0)
+  })
+
+  it('one that stays blocked while its controls answer is reported blocked once the settle period has passed', async () => {
+    const kube = new FakeKube()
+    kube.execResult = checkerAnswers(new Set(['198.18.2.10']))
+    const { jobs } = planned()
+    const results = await runAll(engine(kube, 'pod', 30, { settle: 6 }).probe, jobs.filter((j) => j.from.key === 'x/a'))
+    const blocked = results.filter((r) => jobs.find((j) => j.id === r.jobId)!.target.host === '198.18.2.10')
+    expect(blocked.every((r) => r.ran && r.observation === 'timeout')).toBe(true)
+  })
+
+  it('one whose container got no timely answer from anything is unknown: inconclusive', async () => {
+    const kube = new FakeKube()
+    kube.execResult = checkerAnswers(new Set([1, 2, 3].flatMap((n) => [10, 11, 12].map((h) => `198.18.${n}.${h}`))))
+    const { jobs } = planned()
+    const results = await runAll(engine(kube, 'pod', 30, { settle: 4 }).probe, jobs.filter((j) => j.from.key === 'x/a'))
+    expect(results.every((r) => !r.ran && r.detail === INCONCLUSIVE)).toBe(true)
   })
 })
 
@@ -168,10 +269,9 @@ describe('probe engine, ephemeral mode', () => {
     const { sources, jobs } = planned()
     for (const s of sources) kube.add({ apiVersion: 'v1', kind: 'Pod', metadata: { name: s.pod.name, namespace: s.pod.namespace, labels: s.pod.labels } })
     kube.podStatus = () => ({ phase: 'Running', ephemeralContainerStatuses: [{ name: `netpol-probe-${RUN.runId}`, state: { running: {} } }] })
-    kube.execResult = scriptAnswers()
+    kube.execResult = checkerAnswers()
     const { probe } = engine(kube, 'ephemeral')
-    await probe.prepare(sources)
-    const results = await probe.probe(jobs)
+    const results = await runAll(probe, jobs)
     await probe.cleanup()
     expect(kube.ofKind('Pod').map((p) => (p.spec as { ephemeralContainers: Array<{ name: string }> }).ephemeralContainers.map((c) => c.name)))
       .toEqual(sources.map(() => [`netpol-probe-${RUN.runId}`]))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Observation } from '../../src/model/probe.js'
-import { classify, parseScriptOutput, scriptInput, type CheckMode } from '../../src/probe/script.js'
+import { classify, parseScriptOutput, type CheckMode } from '../../src/probe/script.js'
 
 describe('classifying what a check printed', () => {
   const cases: Array<[string, CheckMode, number, string, Observation]> = [
@@ -22,10 +22,9 @@ describe('classifying what a check printed', () => {
   })
 })
 
-describe('the probe script protocol', () => {
-  it('sends one line per check and reads back one line per check, ignoring noise', () => {
+describe('the checker output protocol', () => {
+  it('reads back one line per check, ignoring noise and lines for checks it did not send', () => {
     const checks = [{ index: 0, mode: 'tcp' as const, host: '198.18.0.5', port: 80 }, { index: 1, mode: 'dns' as const, host: '198.19.0.10', port: 53 }]
-    expect(scriptInput(checks)).toBe('0 tcp 198.18.0.5 80\n1 dns 198.19.0.10 53\n')
     const outcomes = parseScriptOutput('garbage\nNETPOL 1 0 12 198.19.0.1\nNETPOL 0 124 2003 \nNETPOL 7 0 1 not ours\nNETPOL-DONE\n', checks)
     expect(outcomes.map((o) => [o.index, o.observation, o.elapsedMs])).toEqual([[1, 'connected', 12], [0, 'timeout', 2003]])
   })

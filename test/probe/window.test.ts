@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultWindow, isCapacityWait, MAX_DEFAULT_WINDOW, roundsFor, slotsToFill, startDeadline, throughWindow, type NodeCapacity } from '../../src/probe/window.js'
+import { defaultWindow, MAX_DEFAULT_WINDOW, roundsFor, slotsToFill, throughWindow, type NodeCapacity } from '../../src/probe/window.js'
 
 const node = (allocatablePods: number, pods: number, schedulable = true, name = 'n'): NodeCapacity => ({ name, allocatablePods, pods, schedulable })
 
@@ -30,23 +30,6 @@ describe('turns through the window', () => {
     expect(slotsToFill({ present: 3, window: 5, waiting: 10 })).toBe(2)
     expect(slotsToFill({ present: 5, window: 5, waiting: 10 })).toBe(0)
     expect(slotsToFill({ present: 0, window: 5, waiting: 2 })).toBe(2)
-  })
-})
-
-describe('when a probe pod that does not start counts as failed', () => {
-  it('a pod that cannot start for another reason fails after the start timeout from its creation', () => {
-    expect(startDeadline({ createdAtMs: 1000, lastSlotFreedAtMs: 50_000, waitingForCapacity: false, startTimeoutMs: 90_000 })).toBe(91_000)
-  })
-
-  it('a pod waiting for room on a full node waits on while the run keeps freeing slots', () => {
-    expect(startDeadline({ createdAtMs: 1000, lastSlotFreedAtMs: 50_000, waitingForCapacity: true, startTimeoutMs: 90_000 })).toBe(140_000)
-    expect(startDeadline({ createdAtMs: 1000, waitingForCapacity: true, startTimeoutMs: 90_000 })).toBe(91_000)
-  })
-
-  it('"no room now" is told apart from "never here"', () => {
-    expect(isCapacityWait('0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available')).toBe(true)
-    expect(isCapacityWait('0/1 nodes are available: 1 Insufficient memory.')).toBe(true)
-    expect(isCapacityWait("0/1 nodes are available: 1 node(s) had untolerated taint {netpol-e2e/blocked: true}.")).toBe(false)
   })
 })
 
