@@ -41,8 +41,8 @@ export interface EngineContext {
   touchedNamespaces: Set<string>
   /** Owner ConfigMap of the run's probe pods, per namespace (pod mode). */
   owners: Map<string, { name: string; uid: string }>
-  /** The adaptive bound on checks in flight across the run, and how many execs share it now. */
-  limiter: { limit: number; activeExecs: number }
+  /** The adaptive bound on checks in flight across the run, shared by the window's containers. */
+  limiter: { limit: number; sharers: number }
   emit(event: ProbeEvent): void
 }
 

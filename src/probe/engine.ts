@@ -42,7 +42,7 @@ const MIN_ROUND_MS = 1000
 export function createProbeEngine(client: KubeClient, options: ProbeEngineOptions): ProbeEngine {
   const context: EngineContext = {
     client, options, runners: new Map(), touchedNamespaces: new Set(), owners: new Map(),
-    limiter: { limit: DEFAULT_LIMITER.initial, activeExecs: 0 }, emit: (event) => options.onEvent?.(event),
+    limiter: { limit: DEFAULT_LIMITER.initial, sharers: 1 }, emit: (event) => options.onEvent?.(event),
   }
   return {
     run: (jobs, judge) => run(context, jobs, judge),
@@ -55,6 +55,7 @@ async function run(context: EngineContext, jobs: ProbeJob[], judge: Judge): Prom
   const bySource = groupBySource(jobs)
   const sources = [...bySource.values()].map((sourceJobs) => sourceJobs[0].from)
   const window = await windowSize(context)
+  context.limiter.sharers = Math.min(window, sources.length)
   context.emit({ kind: 'starting', sources: sources.length, checks: jobs.length, mode: options.mode, window, rounds: roundsFor(sources.length, window) })
   if (options.mode === 'pod') await createOwners(context, [...new Set(sources.map((s) => s.pod.namespace))])
   const hosts = [...new Set(jobs.map((j) => j.target.host))].sort()

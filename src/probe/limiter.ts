@@ -6,9 +6,10 @@
 // it grows by a step. A dropped SYN shows as a connect of a second or more (the kernel resends it
 // after 1 s), so overloaded servers show in the slowest tenth of the connects. Timeouts themselves
 // are no sign of load: denied connections time out, and a policy still being applied looks the same. A server should not see dozens of
-// simultaneous SYNs from us either: each container dials one destination host at a time at most
-// twice, and every source walks the destinations from a different starting point, so at any moment
-// the containers are spread over different servers.
+// simultaneous SYNs from us either: each container dials one destination host at a time, and
+// every source walks the destinations from a different starting point, so at any moment the
+// containers are spread over different servers. The bound starts low (128 across the window) and
+// is shared by the window's containers from the first exec on, so a burst never starts the run.
 import type { CheckerLimits } from './checker.js'
 
 export interface LimiterBounds {
@@ -23,7 +24,7 @@ export interface LimiterBounds {
   slowLagMs: number
 }
 
-export const DEFAULT_LIMITER: LimiterBounds = { initial: 512, min: 32, max: 1024, step: 64, slowControlMs: 500, slowLagMs: 250 }
+export const DEFAULT_LIMITER: LimiterBounds = { initial: 128, min: 16, max: 512, step: 32, slowControlMs: 500, slowLagMs: 250 }
 
 /** What one exec says about the load it ran under. */
 export interface ExecFeedback {
@@ -42,9 +43,9 @@ export function adjustLimit(limit: number, feedback: ExecFeedback, bounds: Limit
   return isSlow(feedback, bounds) ? Math.max(bounds.min, Math.floor(limit / 2)) : Math.min(bounds.max, limit + bounds.step)
 }
 
-/** One container's share of the total while `activeExecs` containers run checks. */
-export function execLimits(limit: number, activeExecs: number): CheckerLimits {
-  return { inFlight: Math.max(1, Math.floor(limit / Math.max(1, activeExecs))), perDestination: 2 }
+/** One container's share of the total, shared by `sharers` containers (the window); one connect to a host at a time. */
+export function execLimits(limit: number, sharers: number): CheckerLimits {
+  return { inFlight: Math.max(1, Math.floor(limit / Math.max(1, sharers))), perDestination: 1 }
 }
 
 /**

@@ -28,17 +28,12 @@ export async function probeSourceRound(context: EngineContext, source: string, r
   if (checks.length === 0) return { results: unverifiable }
   const ordered = spreadOrder(checks, (c) => c.host, position.index, position.hosts)
   const { limiter } = context
-  limiter.activeExecs++
-  const share = execLimits(limiter.limit, limiter.activeExecs)
+  const share = execLimits(limiter.limit, limiter.sharers)
   const limits = { ...share, inFlight: Math.min(share.inFlight, context.options.parallelism) }
-  try {
-    const exec = await context.client.exec(runner, checkerCommand(ordered, limits), execTimeoutMs(ordered, limits.inFlight, limits.perDestination))
-    const results = checkResults(all.map((c) => c.job), checks, exec)
-    limiter.limit = adjustLimit(limiter.limit, feedback(results, exec))
-    return { results: [...unverifiable, ...results], lagMs: checkerLag(exec.stdout) }
-  } finally {
-    limiter.activeExecs--
-  }
+  const exec = await context.client.exec(runner, checkerCommand(ordered, limits), execTimeoutMs(ordered, limits.inFlight, limits.perDestination))
+  const results = checkResults(all.map((c) => c.job), checks, exec)
+  limiter.limit = adjustLimit(limiter.limit, feedback(results, exec))
+  return { results: [...unverifiable, ...results], lagMs: checkerLag(exec.stdout) }
 }
 
 /** The checks the checker can run, indexed by position in `all`; a UDP port without a known responder cannot be verified. */

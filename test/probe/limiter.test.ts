@@ -27,8 +27,8 @@ describe('the adaptive in-flight bound', () => {
     expect(adjustLimit(DEFAULT_LIMITER.max, fast)).toBe(DEFAULT_LIMITER.max)
   })
 
-  it('is shared by the containers running at the same time, each getting at least one check', () => {
-    expect(execLimits(256, 16)).toEqual({ inFlight: 16, perDestination: 2 })
+  it('is shared by the window\'s containers, each getting at least one check and one connect per host at a time', () => {
+    expect(execLimits(256, 16)).toEqual({ inFlight: 16, perDestination: 1 })
     expect(execLimits(16, 40).inFlight).toBe(1)
     expect(execLimits(256, 0).inFlight).toBe(256)
   })
