@@ -2,7 +2,7 @@
 // and the reports. No exceptions: a probe that could not run is an outcome too.
 
 /** What one check observed. `refused` is ambiguous on purpose: some enforcers reject, or nothing listens. */
-export type Observation = 'connected' | 'refused' | 'timeout' | 'dns-failure' | 'unreachable' | 'error'
+export type Observation = 'connected' | 'refused' | 'timeout' | 'dns-failure' | 'unreachable' | 'unresolved' | 'error'
 
 export type NotRunReason = 'unverifiable' | 'pod-failed' | 'not-probed'
 

@@ -80,10 +80,25 @@ sub report {
 
 sub finish {
   my ($check, $code, $detail) = @_;
+  # No answer on a shared L2 segment while the neighbour entry stayed incomplete: the address was
+  # never resolved, so no policy saw a packet (a full neighbour table on the node, a pod gone).
+  if (($code == 124 || $detail =~ /No route to host/) && neighbour_unresolved($check->{host})) {
+    ($code, $detail) = (1, "no ARP answer from $check->{host}: the node did not resolve the address (is its neighbour table full?), so no policy was involved");
+  }
   close $check->{socket} if $check->{socket};
   $check->{done} = 1;
   $in_flight_to{$check->{host}}--;
   report($check, $code, $detail);
+}
+
+sub neighbour_unresolved {
+  my ($ip) = @_;
+  open(my $arp, '<', '/proc/net/arp') or return 0;
+  while (my $line = <$arp>) {
+    my ($address, undef, $flags) = split ' ', $line;
+    return hex($flags) == 0 if $address eq $ip;
+  }
+  return 0;
 }
 
 sub errno_text { my ($errno) = @_; local $! = $errno; return "$!" }

@@ -109,8 +109,10 @@ function finalCheck(h: History, options: SourceSettleOptions): SettledCheck {
   return { job: h.job, result, attempts: h.attempts.length }
 }
 
+/** A check whose destination address was never resolved did not reach any policy: like one that did not run. */
 function attemptObservation(result: ProbeResult): Attempt['observation'] {
   if (!result.ran) return result.reason === 'not-probed' ? 'not-run' : 'other'
+  if (result.observation === 'unresolved') return 'not-run'
   if (result.observation === 'timeout' || result.observation === 'unreachable') return 'timeout'
   return result.observation === 'connected' ? 'answered' : 'other'
 }

@@ -33,6 +33,7 @@ export function observedOf(result: ProbeResult): Observed {
     case 'connected': return 'allowed'
     case 'timeout':
     case 'unreachable': return 'blocked'
+    case 'unresolved': return 'error'
     case 'refused': return 'refused'
     case 'dns-failure': return 'dns-failure'
     case 'error': return 'error'
@@ -107,8 +108,12 @@ export function diagnose(checks: ReconciledCheck[]): string[] {
   if (dnsSources.length > 0) {
     diagnoses.push(`name lookups failed from ${dnsSources.slice(0, 5).join(', ')}${dnsSources.length > 5 ? ', …' : ''}: this looks like missing DNS egress (allow UDP and TCP 53 to kube-system/k8s-app=kube-dns)`)
   }
+  const unresolved = checks.filter((c) => c.observed === 'error' && c.detail.startsWith('no ARP answer'))
+  if (unresolved.length > 0) {
+    diagnoses.push(`${unresolved.length} check(s) got no ARP answer from their destination, so no policy was involved: the node's neighbour table may be full (net.ipv4.neigh.default.gc_thresh3 bounds the entries of all its pods together); probe fewer pods at once (--max-probe-pods) or raise it`)
+  }
   const failedSources = new Map<string, string>()
-  for (const c of checks) if (c.observed === 'unknown' && c.detail) failedSources.set(c.job.from.key, c.detail)
+  for (const c of checks) if (c.observed === 'unknown' && c.detail && !c.detail.startsWith('inconclusive')) failedSources.set(c.job.from.key, c.detail)
   for (const [source, detail] of failedSources) diagnoses.push(`no probe ran for ${source}: ${detail}`)
   return diagnoses
 }

@@ -8,7 +8,7 @@ import { settleSource, type RoundRequest } from '../../src/probe/source-settle.j
 const job = (id: string, predicted: 'allowed' | 'denied'): ProbeJob & { predicted: string } =>
   ({ id, predicted, from: { key: 'x/a' }, to: { key: id }, port: 80, protocol: 'TCP', target: { host: id, port: 80 }, sourceMembers: ['x/a'] }) as unknown as ProbeJob & { predicted: string }
 
-type Network = (id: string, timeoutMs: number, round: number) => 'connected' | 'timeout' | 'missing'
+type Network = (id: string, timeoutMs: number, round: number) => 'connected' | 'timeout' | 'unresolved' | 'missing'
 
 async function run(jobs: Array<ReturnType<typeof job>>, network: Network, settleMs = 10_000) {
   let now = 0
@@ -78,6 +78,11 @@ describe('settling one source', () => {
   it('a check the container gave no result for is run again, and measured', async () => {
     const { settled } = await run([web, api], (id, _t, round) => (id === 'api' && round === 1 ? 'missing' : id === 'web' ? 'connected' : 'timeout'))
     expect(settled.get('api')).toMatchObject({ attempts: 2, result: { ran: true, observation: 'timeout' } })
+  })
+
+  it('a destination that did not answer ARP is checked again like one that did not run', async () => {
+    const { settled } = await run([web, slow], (id, _t, round) => (id === 'web' || round > 1 ? 'connected' : 'unresolved'))
+    expect(settled.get('slow')).toMatchObject({ attempts: 2, result: { observation: 'connected' } })
   })
 
   it('with no settle time, a predicted-allowed timeout cannot be confirmed: unknown', async () => {

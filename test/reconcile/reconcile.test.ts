@@ -55,6 +55,17 @@ describe('diagnoses', () => {
     expect(diagnose([check(true, ran('dns-failure'), false, 'a', 'shop/web')]).join('\n')).toMatch(/shop\/web.*missing DNS egress/)
   })
 
+  it('destinations that never answered ARP are unknown, and point at the node\'s neighbour table, not at a policy', () => {
+    const unresolved = check(true, ran('unresolved', 'no ARP answer from 198.18.0.5: the node did not resolve the address (is its neighbour table full?), so no policy was involved'))
+    expect(unresolved).toMatchObject({ observed: 'error', verdict: 'unknown' })
+    expect(diagnose([unresolved]).join('\n')).toMatch(/1 check\(s\) got no ARP answer .*neighbour table may be full/)
+  })
+
+  it('a check left inconclusive is not reported as a probe that never ran', () => {
+    const inconclusive = check(true, { jobId: 'j', ran: false, reason: 'not-probed', detail: 'inconclusive: the probe could not get a timely answer from anything' })
+    expect(diagnose([inconclusive])).toEqual([])
+  })
+
   it('probes that never ran are named with the reason', () => {
     const failed = check(true, { jobId: 'j', ran: false, reason: 'pod-failed', detail: 'probe pod stuck Pending: 0/1 nodes are available' }, false, 'a', 'x/b')
     expect(diagnose([failed])).toEqual(['no probe ran for x/b: probe pod stuck Pending: 0/1 nodes are available'])
