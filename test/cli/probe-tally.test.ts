@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { probeProgress } from '../../src/cli/probe-progress.js'
 import { currentRound, emptyTally, etaSeconds, tallyLine, type ProbeTally } from '../../src/cli/probe-tally.js'
 
 const tally = (over: Partial<ProbeTally>): ProbeTally => ({ ...emptyTally(), sourcesTotal: 60, checksTotal: 3600, window: 20, rounds: 3, ...over })
@@ -20,5 +21,28 @@ describe('progress of a long probe run', () => {
 
   it('the round is the turn of the latest started source, never past the last', () => {
     expect([1, 20, 21, 60, 61].map((sourcesStarted) => currentRound(tally({ sourcesStarted })))).toEqual([1, 1, 2, 3, 3])
+  })
+})
+
+describe('the progress line of a probe run', () => {
+  it('announces the window and its rounds, then shows the tally at most once a second, and always when the last source is done', () => {
+    const titles: string[] = []
+    let now = 0
+    const onEvent = probeProgress((title) => titles.push(title), () => now)
+    onEvent({ kind: 'starting', sources: 2, checks: 4, mode: 'pod', window: 1, rounds: 2 })
+    onEvent({ kind: 'source-ready', source: 'x/a', ready: 1, total: 1 })
+    now = 500
+    onEvent({ kind: 'source-probed', source: 'x/a', checks: 2 })
+    now = 1200
+    onEvent({ kind: 'source-done', source: 'x/a' })
+    onEvent({ kind: 'source-ready', source: 'x/b', ready: 1, total: 1 })
+    onEvent({ kind: 'source-probed', source: 'x/b', checks: 2 })
+    onEvent({ kind: 'source-done', source: 'x/b' })
+    expect(titles).toEqual([
+      'Starting probe pods: 2 sources through a window of 1 (2 rounds)',
+      'Probing: 0/2 sources, 0/4 checks, round 1/2 (window 1 probe pods)',
+      'Probing: 1/2 sources, 2/4 checks, round 1/2 (window 1 probe pods), ETA 2s',
+      'Probing: 2/2 sources, 4/4 checks, round 2/2 (window 1 probe pods)',
+    ])
   })
 })
