@@ -4,9 +4,6 @@ import { tally } from '../model/collections.js'
 import { allowance, observedAllowance, type CheckVerdict, type Observed, type Predicted, type ProbeResult } from '../model/probe.js'
 import type { ProbeJob } from '../plan/plan.js'
 
-// The probe engine imports ProbeResult from here.
-export type { ProbeResult }
-
 export interface ReconciledCheck {
   job: ProbeJob
   predicted: Predicted
