@@ -86,7 +86,12 @@ start_daemon() {
   mkdir -p "$LOGS" "$PIDS"
   if is_running "$name"; then return 0; fi
   printf '\n===== %s starting at %s =====\n' "$name" "$(date -u +%FT%TZ)" >>"$LOGS/$name.log"
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
+  # The daemon must not inherit descriptors beyond stdio: a lock held by whoever called `up`
+  # (`flock FILE bash -c 'up.sh …'`, or .cluster/.lock on fd 9) would stay held as long as it runs.
+  (
+    for fd in /proc/$BASHPID/fd/*; do fd="${fd##*/}"; ((fd > 2)) && eval "exec $fd>&-"; done
+    exec setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null
+  ) &
   echo $! >"$PIDS/$name.pid"
 }
 

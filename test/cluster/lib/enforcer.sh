@@ -24,9 +24,10 @@ knp_queue_bound() {
   awk -v q="$KNP_QUEUE" '$1 == q { found = 1 } END { exit !found }' /proc/net/netfilter/nfnetlink_queue 2>/dev/null
 }
 knp_table_present() { nft list table inet "$KNP_NFT_TABLE" >/dev/null 2>&1; }
-# Its rules loaded (the queue verdict rules are the ones an unpatched build fails to add) and its queue bound.
+# Its rules loaded (the queue verdict rules, which an unpatched build fails to add; nft prints the
+# NFQUEUE target as `queue num N`) and its queue bound.
 knp_healthy() {
-  knp_queue_bound && nft list table inet "$KNP_NFT_TABLE" 2>/dev/null | grep -q NFQUEUE
+  knp_queue_bound && nft list table inet "$KNP_NFT_TABLE" 2>/dev/null | grep -q "queue num $KNP_QUEUE"
 }
 
 stop_kube_router() {

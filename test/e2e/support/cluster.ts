@@ -50,7 +50,8 @@ export const API_SERVER = 'https://127.0.0.1:6443';
 /** Default probe image (a locally built netshoot-compatible image). */
 export const NETSHOOT_IMAGE = 'docker.io/nicolaka/netshoot:v0.13';
 
-export type EnforcerMode = 'kube-router' | 'none';
+const ENFORCER_MODES = ['kube-router', 'kube-network-policies', 'none'] as const;
+export type EnforcerMode = (typeof ENFORCER_MODES)[number];
 
 /**
  * NetworkPolicy enforcer the cluster currently runs, from `$NETPOL_CLUSTER_DIR/enforcer`
@@ -60,8 +61,16 @@ export function enforcerMode(): EnforcerMode {
   const file = path.join(clusterDir(), 'enforcer');
   if (!existsSync(file)) throw new Error(`${file} not found: is the test cluster up? (npm run cluster:up)`);
   const mode = readFileSync(file, 'utf8').trim();
-  if (mode !== 'kube-router' && mode !== 'none') throw new Error(`unexpected enforcer mode '${mode}' in ${file}`);
-  return mode;
+  if (!(ENFORCER_MODES as readonly string[]).includes(mode)) throw new Error(`unexpected enforcer mode '${mode}' in ${file}`);
+  return mode as EnforcerMode;
+}
+
+/**
+ * What a connection the policies deny looks like from the client: kube-router rejects it (the
+ * probe sees `refused`), kube-network-policies drops it (the probe times out: `blocked`).
+ */
+export function deniedObservation(): 'refused' | 'blocked' {
+  return enforcerMode() === 'kube-router' ? 'refused' : 'blocked';
 }
 
 /** True when NetworkPolicies are enforced (any mode but `none`). */
