@@ -19,6 +19,7 @@ import {
   diagnose, isDisagreement, orderForReport, reconcileOne, summarize, type CheckVerdict, type Observed, type Predicted,
   type ProbeResult, type ReconciledCheck, type Summary,
 } from '../reconcile/reconcile.js'
+import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
 import { checkNames, judgeExpectations, podCandidate, type ExpectationReport, type LocatedExpectation, type MeasuredCheck } from '../scenario/live-expect.js'
 import { parseExpectationFile } from '../scenario/schema.js'
 import { loadSnapshot } from '../snapshot/source.js'
@@ -42,6 +43,8 @@ export interface ProbeOptions extends QueryOptions {
   serversListen?: boolean
   /** A file of expectations about the pods in scope (`--expect`); each pod is then probed individually. */
   expectFile?: string
+  /** The cluster's enforcer, when known: disagreements it is known to cause are named. */
+  enforcer?: Enforcer
   /** A connected client and the snapshot to predict from, instead of reading `source` (scenario runs). */
   live?: { client: KubeClient; snapshot: ClusterSnapshot }
   onEvent?: (event: ProbeRunEvent) => void
@@ -63,6 +66,7 @@ export interface ProbeCheckResult {
   target: string
   attempts: number
   note?: string
+  knownDeviation?: string
   detail?: string
   /** Pods the source stands for. */
   sources: string[]
@@ -119,7 +123,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   let checks: ReconciledCheck[]
   try {
     await engine.prepare(sources)
-    checks = await probeAndSettle(engine, plan.jobs, evaluator, options)
+    checks = (await probeAndSettle(engine, plan.jobs, evaluator, options)).map((c) => nameKnownDeviation(c, options.enforcer))
   } finally {
     await engine.cleanup()
   }
@@ -251,6 +255,7 @@ function checkResult(c: ReconciledCheck, evaluator: Evaluator): ProbeCheckResult
     target: `${c.job.target.host}:${c.job.target.port}`,
     attempts: c.attempts,
     ...(c.note ? { note: c.note } : {}),
+    ...(c.knownDeviation ? { knownDeviation: c.knownDeviation } : {}),
     ...(c.detail ? { detail: c.detail } : {}),
     sources: c.job.sourceMembers,
     ...(c.prediction.cniDefined.length > 0 ? { cniDefined: c.prediction.cniDefined.map((d) => d.kind) } : {}),
