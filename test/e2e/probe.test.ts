@@ -8,7 +8,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/Object
 import { parseAllDocuments } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  API_SERVER, clusterAvailable, clusterCA, createPodAndWait, createTestNamespace, deleteNamespace, kubeClients,
+  API_SERVER, clusterAvailable, clusterCA, createPodAndWait, createTestNamespace, deleteNamespace, enforcerMode, kubeClients,
   policiesEnforced, serverPod, waitFor,
 } from './support/cluster.js'
 import { runCli, startCli } from './support/cli.js'
@@ -298,5 +298,41 @@ describe.runIf(clusterAvailable())('probes that cannot run are unknown, never bl
     } finally {
       await setTaints(taints)
     }
+  })
+})
+
+const mode = clusterAvailable() ? enforcerMode() : undefined
+
+describe.runIf(clusterAvailable())('known enforcer deviations', () => {
+  // x/a is isolated for egress and allowed nothing; x/b admits every source on 80 (an ingress rule
+  // without `from`). The API denies a → b: both sides must allow a connection.
+  let ns: string
+  beforeAll(async () => {
+    ns = await createTestNamespace('probe-deviation')
+    await Promise.all(['a', 'b'].map((name) => createPodAndWait(serverPod({ namespace: ns, name, port: 80, labels: { pod: name } }))))
+    const { objects } = kubeClients()
+    const policy = (name: string, spec: object) => objects.create({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec } as k8s.KubernetesObject)
+    await policy('a-no-egress', { podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Egress'] })
+    await policy('b-from-anyone', { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ ports: [{ port: 80 }] }] })
+  }, 180_000)
+  afterAll(async () => deleteNamespace(ns), 180_000)
+
+  const probeAtoB = async () => {
+    const hint = mode === 'kube-router' || mode === 'kube-network-policies' ? ['--enforcer-hint', mode] : []
+    const result = await runCli(['probe', '-n', ns, '--from', `${ns}/a`, '--to', `${ns}/b`, '--port', '80', '--settle', '3s', ...hint, '-o', 'json'])
+    return { result, check: JSON.parse(result.stdout).results[0] }
+  }
+
+  it.runIf(mode === 'kube-router')('kube-router lets it through; the report names the deviation', async () => {
+    const { result, check } = await probeAtoB()
+    expect(check).toMatchObject({ predicted: 'denied', observed: 'allowed', verdict: 'under-enforced', knownDeviation: 'kube-router/ingress-from-all-skips-egress' })
+    expect(check.note).toMatch(/^known kube-router deviation/)
+    expect(result.code).toBe(1)
+  })
+
+  it.runIf(mode === 'kube-network-policies')('kube-network-policies blocks it as the API says', async () => {
+    const { result, check } = await probeAtoB()
+    expect(check).toMatchObject({ predicted: 'denied', observed: 'blocked', verdict: 'agree' })
+    expect(result.code).toBe(0)
   })
 })

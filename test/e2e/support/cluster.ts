@@ -17,7 +17,8 @@
  *  - Pods of the cluster get IPs in 198.18.0.0/16, Services 198.19.0.0/16,
  *    cluster DNS is 198.19.0.10; don't hard-code them in tests that should
  *    also run on other clusters (kind).
- *  - Blocked connections are dropped (time out): keep probe timeouts short.
+ *  - Denied connections are rejected by kube-router (refused at once) and dropped by
+ *    kube-network-policies (they time out): keep probe timeouts short.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
