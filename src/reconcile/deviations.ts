@@ -1,6 +1,7 @@
 // Known ways real enforcers depart from the NetworkPolicy API, measured on the test cluster
 // (test/cluster/README.md, "Enforcer deviations"). A disagreement one of them explains keeps its
 // verdict — the connection really behaves that way — but the report names the cause. Pure.
+import type { PolicyRef } from '../evaluate/compile.js'
 import type { ReconciledCheck } from './reconcile.js'
 
 export const ENFORCERS = ['kube-router', 'kube-network-policies'] as const
@@ -18,12 +19,15 @@ export interface KnownDeviation {
 
 export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
   {
-    id: 'kube-router/ingress-from-all-skips-egress',
+    // kube-router runs a policy with both policy types through one chain for the traffic into and
+    // out of each pod it selects, and an ingress rule there only tests addresses (destination among
+    // the selected pods, source among its peers), which outgoing traffic between them matches too.
+    id: 'kube-router/ingress-rule-lets-selected-pods-out',
     enforcer: 'kube-router',
     rule: 'a connection needs both the source\'s egress and the destination\'s ingress to allow it',
-    behaviour: 'an ingress rule with no `from` admits the connection although the source\'s egress policies deny it',
+    behaviour: 'between pods that one policy selects for both ingress and egress, an ingress rule of that policy admitting the source (e.g. one with no `from`) also lets the connection out, although the source\'s egress denies it',
     matches: ({ verdict, prediction: { egress, ingress } }) =>
-      verdict === 'under-enforced' && !egress.allowed && ingress.allowed && ingress.allowedBy.some((r) => r.rule.peers === undefined),
+      verdict === 'under-enforced' && !egress.allowed && ingress.allowedBy.some((r) => egress.policies.some((p) => samePolicy(p.policy, r.rule.policy))),
   },
 ]
 
@@ -38,4 +42,8 @@ export function nameKnownDeviation(check: ReconciledCheck, enforcer: Enforcer | 
   if (!deviation) return check
   const note = `known ${deviation.enforcer} deviation (${deviation.id}): ${deviation.behaviour}; the API says ${deviation.rule}`
   return { ...check, knownDeviation: deviation.id, note: check.note ? `${note}. ${check.note}` : note }
+}
+
+function samePolicy(a: PolicyRef, b: PolicyRef): boolean {
+  return a.namespace === b.namespace && a.name === b.name
 }

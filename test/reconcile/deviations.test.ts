@@ -17,31 +17,40 @@ function measured(policies: NetworkPolicy[], observation: Observation, to = 'x/b
   return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
 }
 
-const egressDenyAll = policy('x', 'deny-egress', { podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Egress'] })
+const ID = 'kube-router/ingress-rule-lets-selected-pods-out'
+/** One policy selecting every pod of x for both directions: ingress on 80 from anyone, no egress at all. */
+const bothWays = policy('x', 'both-ways', { policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: [{ port: 80 }] }] })
+const bothWaysFromA = policy('x', 'both-ways', { policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'a' } } }] }] })
+const egressDenyA = policy('x', 'a-no-egress', { podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Egress'] })
 const ingressFromAnyone = policy('x', 'b-from-anyone', { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ ports: [{ port: 80 }] }] })
-const ingressFromA = policy('x', 'b-from-a', { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'a' } } }] }] })
 
-describe('kube-router: an ingress rule with no `from` admits a connection the source\'s egress denies', () => {
-  it('names the deviation when the source is egress-isolated and the destination admits every source', () => {
-    const check = measured([egressDenyAll, ingressFromAnyone], 'connected')
+describe('kube-router: an ingress rule of a policy selecting both pods for both directions lets the source out', () => {
+  it('names the deviation when the ingress rule has no `from`', () => {
+    const check = measured([bothWays], 'connected')
     expect(check.verdict).toBe('under-enforced')
-    expect(knownDeviation(check, 'kube-router')?.id).toBe('kube-router/ingress-from-all-skips-egress')
+    expect(knownDeviation(check, 'kube-router')?.id).toBe(ID)
     const named = nameKnownDeviation(check, 'kube-router')
     expect(named.verdict).toBe('under-enforced')
-    expect(named.knownDeviation).toBe('kube-router/ingress-from-all-skips-egress')
-    expect(named.note).toMatch(/^known kube-router deviation \(kube-router\/ingress-from-all-skips-egress\): an ingress rule with no `from`/)
+    expect(named.knownDeviation).toBe(ID)
+    expect(named.note).toMatch(/^known kube-router deviation \(kube-router\/ingress-rule-lets-selected-pods-out\): between pods that one policy selects/)
   })
 
-  it('does not apply when the ingress rule names its sources', () => {
-    expect(knownDeviation(measured([egressDenyAll, ingressFromA], 'connected'), 'kube-router')).toBeUndefined()
+  it('names it when the ingress rule admits the source by a selector', () => {
+    expect(knownDeviation(measured([bothWaysFromA], 'connected'), 'kube-router')?.id).toBe(ID)
+  })
+
+  it('does not apply when the egress denial and the ingress rule come from different policies', () => {
+    const check = measured([egressDenyA, ingressFromAnyone], 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-router')).toBeUndefined()
   })
 
   it('does not apply when the connection is blocked as predicted', () => {
-    expect(knownDeviation(measured([egressDenyAll, ingressFromAnyone], 'refused'), 'kube-router')).toBeUndefined()
+    expect(knownDeviation(measured([bothWays], 'refused'), 'kube-router')).toBeUndefined()
   })
 
   it('does not apply to another enforcer, nor when the enforcer is not known', () => {
-    const check = measured([egressDenyAll, ingressFromAnyone], 'connected')
+    const check = measured([bothWays], 'connected')
     expect(knownDeviation(check, 'kube-network-policies')).toBeUndefined()
     expect(nameKnownDeviation(check, undefined)).toBe(check)
   })
