@@ -67,11 +67,12 @@ export function enforcerMode(): EnforcerMode {
 }
 
 /**
- * What a connection the policies deny looks like from the client: kube-router rejects it (the
- * probe sees `refused`), kube-network-policies drops it (the probe times out: `blocked`).
+ * What the probe may observe for a connection the policies deny, under the current enforcer:
+ * kube-router rejects (mostly `refused`; some denials still time out, e.g. in the upstream model),
+ * kube-network-policies drops (always `blocked`: the client times out).
  */
-export function deniedObservation(): 'refused' | 'blocked' {
-  return enforcerMode() === 'kube-router' ? 'refused' : 'blocked';
+export function deniedObservations(): Array<'refused' | 'blocked'> {
+  return enforcerMode() === 'kube-network-policies' ? ['blocked'] : ['blocked', 'refused'];
 }
 
 /** True when NetworkPolicies are enforced (any mode but `none`). */
