@@ -13,9 +13,11 @@ export abstract class BaseCommand extends Command {
     if (error.oclif?.exit !== undefined && error.name === 'ExitError') throw error
     const usage = error.oclif?.exit === 2 || /Nonexistent flag|Unexpected argument|Expected --|Missing required flag|Expected a|requires a value|cannot also be provided/.test(error.message)
     const code = error.exitCode ?? (usage ? ExitCode.usage : ExitCode.internal)
-    const firstLine = error.message.split('\n')[0].replace(/^Error: /, '')
+    // oclif wraps what a flag's parser threw as "Parsing --flag\n\t<message>\nSee more help with --help".
+    const message = error.message.replace(/^Parsing --\S+ *\n\t/, '')
+    const firstLine = message.split('\n')[0].replace(/^Error: /, '')
     process.stderr.write(`error: ${firstLine}${usage && !error.exitCode ? ` (see \`kubectl netpol ${this.id?.replace(/:/g, ' ') ?? ''} --help\`)` : ''}\n`)
-    if (process.argv.includes('--debug')) process.stderr.write(`${error.stack ?? ''}\n`)
+    if (this.argv.includes('--debug')) process.stderr.write(`${error.stack ?? ''}\n`)
     else if (code === ExitCode.internal) process.stderr.write('this is a bug in kubectl-netpol; run again with --debug for details\n')
     process.exitCode = code
   }

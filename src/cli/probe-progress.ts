@@ -1,10 +1,11 @@
-import type { ProbeRunEvent } from '../workflows/probe.js'
+import type { WorkflowEvent } from '../probe/events.js'
 import type { ProgressUpdate } from './progress.js'
 
-/** A progress title for each probe event. */
-export function probeProgress(update: ProgressUpdate): (event: ProbeRunEvent) => void {
+/** A progress title for each event of a probe run or of the workflow around it. */
+export function probeProgress(update: ProgressUpdate): (event: WorkflowEvent) => void {
   return (event) => {
     switch (event.kind) {
+      case 'phase': return update(event.text)
       case 'snapshot': return update(`Read ${event.pods} pods and ${event.policies} policies`)
       case 'planned': return update(`Planned ${event.jobs} checks from ${event.sources} sources`)
       case 'starting': return update(`Starting ${event.sources} probe ${event.mode === 'pod' ? 'pods' : 'containers'}`)

@@ -26,3 +26,8 @@ export async function withProgress<T>(title: string, work: (update: ProgressUpda
   await tasks.run()
   return result as T
 }
+
+/** Progress goes to stderr; when stdout carries JSON or YAML it is shown only on a terminal. */
+export function quietProgress(machineReadable: boolean): boolean {
+  return machineReadable ? !process.stderr.isTTY : false
+}

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base.js'
-import { kubeFlags, snapshotSource } from '../cli/flags.js'
+import { clusterFlags, snapshotSource } from '../cli/flags.js'
 import { cleanupRuns, type CleanupReport } from '../workflows/cleanup.js'
 
 export default class Cleanup extends BaseCommand {
@@ -9,15 +9,13 @@ export default class Cleanup extends BaseCommand {
   static override examples = ['<%= config.bin %> cleanup', '<%= config.bin %> cleanup --run-id 3f9a2c']
 
   static override flags = {
-    kubeconfig: kubeFlags.kubeconfig,
-    context: kubeFlags.context,
-    'request-timeout': kubeFlags['request-timeout'],
+    ...clusterFlags,
     'run-id': Flags.string({ description: 'Only this run (default: every kubectl-netpol run).' }),
   }
 
   async run(): Promise<CleanupReport> {
     const { flags } = await this.parse(Cleanup)
-    const report = await cleanupRuns(snapshotSource({ ...flags, 'all-namespaces': true }).kube, flags['run-id'])
+    const report = await cleanupRuns(snapshotSource(flags).kube, flags['run-id'])
     if (!this.jsonEnabled()) {
       process.stdout.write(report.removed.length === 0
         ? 'nothing to clean up\n'

@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base.js'
-import { fileFlag, kubeFlags, queryFlags, queryOptions } from '../cli/flags.js'
+import { externalAddressFlag, fileFlag, kubeFlags, queryFlags, requestOf, snapshotSource } from '../cli/flags.js'
 import { printDiagnostics } from '../cli/diagnostics.js'
 import { ExitCode } from '../model/errors.js'
 import { renderExplain, type ExplainFormat } from '../report/explain.js'
-import { explainConnections, type ExplainReport } from '../workflows/predict.js'
+import type { ExplainReport } from '../report/model.js'
+import { explainConnections } from '../workflows/predict.js'
 
 export default class Explain extends BaseCommand {
   static override summary = 'Explain why NetworkPolicy allows or denies one connection.'
@@ -19,13 +20,14 @@ export default class Explain extends BaseCommand {
     ...fileFlag,
     ...kubeFlags,
     ...queryFlags,
+    ...externalAddressFlag,
     output: Flags.string({ char: 'o', description: 'Output format.', options: ['text', 'json', 'yaml'], default: 'text' }),
     strict: Flags.boolean({ description: 'Exit 1 when a lint warning is found.' }),
   }
 
   async run(): Promise<ExplainReport> {
     const { flags } = await this.parse(Explain)
-    const report = await explainConnections(queryOptions(flags))
+    const report = await explainConnections({ source: snapshotSource(flags), request: requestOf(flags), externals: flags.external ?? [] })
     printDiagnostics(report)
     if (!this.jsonEnabled()) process.stdout.write(renderExplain(report, flags.output as ExplainFormat))
     process.exitCode = flags.strict && report.warnings.length > 0 ? ExitCode.disagreement : ExitCode.ok

@@ -1,10 +1,11 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base.js'
-import { fileFlag, kubeFlags, queryFlags, queryOptions, terminalWidth } from '../cli/flags.js'
+import { externalAddressFlag, fileFlag, kubeFlags, queryFlags, requestOf, snapshotSource, terminalWidth } from '../cli/flags.js'
 import { printDiagnostics } from '../cli/diagnostics.js'
 import { ExitCode } from '../model/errors.js'
 import { renderPredict, type PredictFormat } from '../report/predict.js'
-import { predict, type PredictReport } from '../workflows/predict.js'
+import type { PredictReport } from '../report/model.js'
+import { predict } from '../workflows/predict.js'
 
 export default class Predict extends BaseCommand {
   static override summary = 'Predict which connections NetworkPolicy allows, from manifests or the live cluster.'
@@ -20,13 +21,14 @@ export default class Predict extends BaseCommand {
     ...fileFlag,
     ...kubeFlags,
     ...queryFlags,
+    ...externalAddressFlag,
     output: Flags.string({ char: 'o', description: 'Output format.', options: ['table', 'wide', 'json', 'yaml', 'markdown'], default: 'table' }),
     strict: Flags.boolean({ description: 'Exit 1 when a lint warning is found.' }),
   }
 
   async run(): Promise<PredictReport> {
     const { flags } = await this.parse(Predict)
-    const report = await predict(queryOptions(flags))
+    const report = await predict({ source: snapshotSource(flags), request: requestOf(flags), externals: flags.external ?? [] })
     printDiagnostics(report)
     if (!this.jsonEnabled()) process.stdout.write(renderPredict(report, flags.output as PredictFormat, terminalWidth()))
     process.exitCode = flags.strict && report.warnings.length > 0 ? ExitCode.disagreement : ExitCode.ok

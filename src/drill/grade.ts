@@ -2,11 +2,11 @@
 // (the last line naming a connection decides it) was measured as the line says. Only the observation
 // counts: the learner's policies are whatever they wrote. Pure.
 import type { Explanation } from '../evaluate/explain.js'
-import type { Observed } from '../reconcile/reconcile.js'
-import { definite, type MeasuredConnection } from '../scenario/compare.js'
+import { groupBy, tally } from '../model/collections.js'
+import { allowance, observedAllowance, type Allowance, type Observed } from '../model/probe.js'
+import type { MeasuredConnection } from '../scenario/compare.js'
 import { connectionKey, type ConnectionKey } from '../scenario/expectation.js'
 import type { ExpectedConnection } from '../scenario/state.js'
-import { allowance, type Allowance } from '../scenario/validate.js'
 
 export type GradeOutcome = 'pass' | 'fail' | 'unknown'
 
@@ -52,8 +52,7 @@ export function gradeDrill(lines: string[], expected: Map<string, ExpectedConnec
     const outcome = misses.some((m) => m.outcome === 'fail') ? 'fail' : misses.length > 0 ? 'unknown' : 'pass'
     return [{ expectation: text, kind: graded[0].expected === 'allow' ? 'required' : 'forbidden', outcome, connections: graded.length, misses }]
   })
-  const count = (o: GradeOutcome) => checks.filter((c) => c.outcome === o).length
-  return { checks, summary: { checks: checks.length, pass: count('pass'), fail: count('fail'), unknown: count('unknown') } }
+  return { checks, summary: tally(checks, (c) => c.outcome, { pass: 'pass', fail: 'fail', unknown: 'unknown' }) }
 }
 
 function expectedText(expected: Map<string, ExpectedConnection>, c: ConnectionKey): string {
@@ -71,17 +70,11 @@ function gradeConnection(e: ExpectedConnection, measurements: MeasuredConnection
 
 function judge(key: ConnectionKey, expected: Allowance, m: MeasuredConnection): ConnectionGrade {
   const base = { ...key, expected, predicted: m.predicted, observed: m.observed }
-  const observed = definite(m.observed)
+  const observed = observedAllowance(m.observed)
   if (observed === undefined) return { ...base, outcome: 'unknown', problem: m.note ?? `could not be measured (${m.observed})` }
   if (observed === expected) return { ...base, outcome: 'pass' }
   const what = expected === 'allow' ? `required, but the connection was ${m.observed}` : 'forbidden, but the connection still goes through'
   // The learner's policies say the right thing and the cluster still disagrees: not the learner's mistake.
   const enforcement = m.predicted === expected ? `; your policies ${expected} it, so the cluster is not enforcing them (yet): does its CNI enforce NetworkPolicy?` : ''
   return { ...base, outcome: 'fail', problem: what + enforcement }
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>()
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item])
-  return groups
 }

@@ -1,7 +1,7 @@
 // Text renderings of the drill commands, worded for someone practising for CKA/CKS.
 import { explanationText } from '../report/explain.js'
 import { compactTable, indent, toYaml } from '../report/format.js'
-import type { CheckReport, DrillSummary, HintReport, ResetReport, StartReport } from '../workflows/drill.js'
+import type { CheckReport, DrillSummary, HintReport, ResetReport, StartReport } from './report.js'
 import type { ExpectationGrade } from './grade.js'
 
 export function renderList(drills: DrillSummary[]): string {

@@ -1,5 +1,5 @@
 import type { ClusterSnapshot, Labels, Pod } from '../model/cluster.js'
-import { podKey } from '../model/cluster.js'
+import { NAMESPACE_NAME_LABEL, podKey } from '../model/cluster.js'
 import { parseAddress, type Address } from '../model/ip.js'
 
 /** A pod of the cluster, seen with its namespace's labels. */
@@ -26,7 +26,7 @@ export function endpointsOf(snapshot: ClusterSnapshot): Endpoint[] {
   const namespaceLabels = new Map(snapshot.namespaces.map((ns) => [ns.name, ns.labels]))
   const nodeByIp = new Map(snapshot.nodes.flatMap((node) => node.ips.map((ip) => [ip, node.name] as const)))
   return [
-    ...snapshot.pods.map((pod) => podEndpoint(pod, namespaceLabels.get(pod.namespace) ?? { 'kubernetes.io/metadata.name': pod.namespace })),
+    ...snapshot.pods.map((pod) => podEndpoint(pod, namespaceLabels.get(pod.namespace) ?? { [NAMESPACE_NAME_LABEL]: pod.namespace })),
     ...snapshot.externals.map((ip) => externalEndpoint(ip, nodeByIp.get(ip))),
   ]
 }

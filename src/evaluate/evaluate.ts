@@ -3,12 +3,13 @@
 // isolates the endpoint in that direction, or when at least one rule of an isolating policy matches
 // both the peer and the port. Verdict booleans are derived from the evidence, never stored apart from it.
 import type { ClusterSnapshot, Protocol } from '../model/cluster.js'
+import { groupBy } from '../model/collections.js'
 import { cidrContains } from '../model/ip.js'
 import {
   compilePolicy, type CompiledPolicy, type CompiledRule, type Direction, type PeerMatcher,
   type PolicyRef, type PortMatcher,
 } from './compile.js'
-import { endpointsOf, type Endpoint, type PodEndpoint } from './endpoint.js'
+import { endpointsOf, type Endpoint, type ExternalEndpoint, type PodEndpoint } from './endpoint.js'
 
 export interface Check {
   from: Endpoint
@@ -134,9 +135,27 @@ interface Traffic {
 }
 
 function decide(egress: DirectionVerdict, ingress: DirectionVerdict, cniDefined: CniDefined[]): boolean {
-  if (cniDefined.some((c) => c.kind === 'loopback')) return true
-  if (!ingress.allowed && cniDefined.some((c) => c.kind === 'node')) return egress.allowed
-  return egress.allowed && ingress.allowed
+  const defaults = { loopback: cniDefined.some((c) => c.kind === 'loopback'), fromNode: cniDefined.some((c) => c.kind === 'node') }
+  return decideAllowed(defaults, () => egress.allowed, () => egress.allowed && ingress.allowed)
+}
+
+/**
+ * The allow decision, shared by `evaluate` and the class matrix: the CNI-defined defaults first
+ * (a pod reaching itself; traffic from a node into pods, which only the source's egress can stop),
+ * otherwise both sides must allow.
+ */
+export function decideAllowed(defaults: { loopback: boolean; fromNode: boolean }, egressAllows: () => boolean, bothAllow: () => boolean): boolean {
+  if (defaults.loopback) return true
+  if (defaults.fromNode) return egressAllows()
+  return bothAllow()
+}
+
+export function isLoopback(from: Endpoint, to: Endpoint): boolean {
+  return from.kind === 'pod' && from.key === to.key
+}
+
+export function isFromNode(from: Endpoint): from is ExternalEndpoint & { node: string } {
+  return from.kind === 'external' && from.node !== undefined
 }
 
 function evaluateSide(
@@ -211,13 +230,13 @@ export function resolvePort(port: number | string, destination: Endpoint): numbe
 function cniDefinedBehaviour(check: Check, egress: DirectionVerdict, ingress: DirectionVerdict, options: EvaluateOptions): CniDefined[] {
   const found: CniDefined[] = []
   const { from, to } = check
-  if ((options.loopback ?? 'allowed') === 'allowed' && from.kind === 'pod' && from.key === to.key) {
+  if ((options.loopback ?? 'allowed') === 'allowed' && isLoopback(from, to)) {
     found.push({ kind: 'loopback', note: 'a pod reaching itself: allowed by default whatever the policies say (as the upstream conformance tests expect); some CNIs apply policy to it' })
   }
   if ([from, to].some((e) => e.kind === 'pod' && e.pod.hostNetwork)) {
     found.push({ kind: 'host-network', note: 'a hostNetwork pod takes part: policies do not isolate it and pod selectors do not match it (its traffic carries the node address); CNIs differ' })
   }
-  if (from.kind === 'external' && from.node !== undefined) {
+  if (isFromNode(from)) {
     found.push({ kind: 'node', note: `traffic from node ${from.node}: allowed into pods by default (kubelet health checks need it); CNIs differ` })
   }
   const viaIpBlock = [egress, ingress].some((side) => side.allowedBy.some((r) => {
@@ -228,17 +247,6 @@ function cniDefinedBehaviour(check: Check, egress: DirectionVerdict, ingress: Di
     found.push({ kind: 'ipblock-pod-ip', note: 'allowed because an ipBlock contains a pod IP: most CNIs match pod IPs this way, some (e.g. Cilium) do not' })
   }
   return found
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>()
-  for (const item of items) {
-    const k = key(item)
-    const group = groups.get(k)
-    if (group) group.push(item)
-    else groups.set(k, [item])
-  }
-  return groups
 }
 
 export function labelsKey(labels: Readonly<Record<string, string>>): string {

@@ -3,7 +3,12 @@
 // renderer can quote the deciding one as written.
 import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule, Protocol } from '../model/cluster.js'
 import type { Direction } from './compile.js'
-import type { CniDefined, EntryMatch, Evaluator, Verdict } from './evaluate.js'
+import type { CniDefined, EntryMatch, Evaluator, RuleVerdict, Verdict } from './evaluate.js'
+
+/** A rule as reports name it: `namespace/policy direction[index]`. */
+export function ruleLabel(r: RuleVerdict): string {
+  return `${r.rule.policy.namespace}/${r.rule.policy.name} ${r.rule.direction}[${r.rule.index}]`
+}
 
 export interface Explanation {
   from: string

@@ -1,5 +1,6 @@
 // Warnings about policies that are legal but very likely not what their author meant.
-import type { ClusterSnapshot, Namespace } from '../model/cluster.js'
+import { DNS_LABELS, type ClusterSnapshot, type Namespace } from '../model/cluster.js'
+import { groupBy } from '../model/collections.js'
 import type { CompiledPolicy, CompiledRule, PeerMatcher } from './compile.js'
 import type { Endpoint, PodEndpoint } from './endpoint.js'
 import { peerMatches, type Evaluator } from './evaluate.js'
@@ -99,14 +100,16 @@ function lintNamedPorts(name: string, rule: CompiledRule, candidates: PodEndpoin
  * DNS: the cluster DNS pods when the snapshot has them, otherwise any destination.
  */
 function lintDns(evaluator: Evaluator, pods: PodEndpoint[]): LintWarning[] {
-  const dnsServers: Endpoint[] = pods.filter((p) => p.pod.labels['k8s-app'] === 'kube-dns')
+  const dnsServers: Endpoint[] = pods.filter((p) => Object.entries(DNS_LABELS).every(([key, value]) => p.pod.labels[key] === value))
   const stranded = pods.filter((pod) => evaluator.selecting(pod, 'egress').length > 0 && !hasDnsPath(evaluator, pod, dnsServers))
-  const byNamespace = new Map<string, string[]>()
-  for (const p of stranded) byNamespace.set(p.pod.namespace, [...(byNamespace.get(p.pod.namespace) ?? []), p.pod.name])
-  return [...byNamespace.entries()].map(([namespace, names]) => ({
-    code: 'no-dns-egress' as const,
-    message: `egress isolation leaves no DNS path (UDP/TCP 53) for ${names.length} pod(s) in ${namespace}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}; name lookups will fail`,
-  }))
+  const byNamespace = groupBy(stranded, (p) => p.pod.namespace)
+  return [...byNamespace.entries()].map(([namespace, inNamespace]) => {
+    const names = inNamespace.map((p) => p.pod.name)
+    return {
+      code: 'no-dns-egress' as const,
+      message: `egress isolation leaves no DNS path (UDP/TCP 53) for ${names.length} pod(s) in ${namespace}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}; name lookups will fail`,
+    }
+  })
 }
 
 function hasDnsPath(evaluator: Evaluator, pod: PodEndpoint, dnsServers: Endpoint[]): boolean {

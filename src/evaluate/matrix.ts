@@ -4,9 +4,10 @@
 // agree. Peer sets are built once per distinct peer, so cost grows with classes and rules, not pods².
 // It uses the same matching primitives as `evaluate`, which produces the evidence for one pair.
 import type { Protocol } from '../model/cluster.js'
+import { groupBy } from '../model/collections.js'
 import type { CompiledRule, PeerMatcher } from './compile.js'
 import type { EndpointClass } from './classes.js'
-import type { Endpoint } from './endpoint.js'
+import type { Endpoint, PodEndpoint } from './endpoint.js'
 import { peerMatches, portMatches, resolvePort, type Evaluator } from './evaluate.js'
 
 export interface PortQuery {
@@ -106,15 +107,8 @@ function memoize<K, V>(compute: (key: K) => V): (key: K) => V {
 }
 
 function classesByNamespace(classes: EndpointClass[]): Map<string, EndpointClass[]> {
-  const map = new Map<string, EndpointClass[]>()
-  for (const c of classes) {
-    if (c.representative.kind !== 'pod') continue
-    const ns = c.representative.pod.namespace
-    const list = map.get(ns)
-    if (list) list.push(c)
-    else map.set(ns, [c])
-  }
-  return map
+  const pods = classes.filter((c) => c.representative.kind === 'pod')
+  return groupBy(pods, (c) => (c.representative as PodEndpoint).pod.namespace)
 }
 
 /** Only the classes a peer could possibly match, so a namespaced selector never scans the cluster. */

@@ -3,7 +3,7 @@
 // class representatives, memoised per class pair, so it is only paid for when someone reads it.
 import { classify, type EndpointClass } from './classes.js'
 import type { Endpoint } from './endpoint.js'
-import type { Evaluator, Verdict } from './evaluate.js'
+import { decideAllowed, isFromNode, isLoopback, type Evaluator, type Verdict } from './evaluate.js'
 import { classMatrix, type PortQuery } from './matrix.js'
 
 export interface PredictedConnection {
@@ -34,7 +34,8 @@ export function predictConnections(evaluator: Evaluator, request: PredictRequest
         const toClass = classOf.get(to.key)!
         results.push({
           from, to, query,
-          allowed: isLoopback(from, to) || isFromNode(from) || matrix.allowed(fromClass, toClass),
+          // An external source has no egress policy: only the defaults and both sides decide.
+          allowed: decideAllowed({ loopback: isLoopback(from, to), fromNode: isFromNode(from) }, () => true, () => matrix.allowed(fromClass, toClass)),
           verdict: () => {
             // Loopback needs the real pair; any other pair shares the verdict of its class pair.
             if (isLoopback(from, to)) return evaluator.evaluate({ from, to, ...query })
@@ -57,12 +58,4 @@ export function predictConnections(evaluator: Evaluator, request: PredictRequest
     }
   }
   return results
-}
-
-function isLoopback(from: Endpoint, to: Endpoint): boolean {
-  return from.kind === 'pod' && from.key === to.key
-}
-
-function isFromNode(from: Endpoint): boolean {
-  return from.kind === 'external' && from.node !== undefined
 }

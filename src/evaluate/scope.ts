@@ -1,9 +1,9 @@
 // What the user asked about: endpoint patterns (--from/--to), kubectl label selectors (-l) and
 // port queries (--port/--protocol), parsed into plain matchers. Pure: errors name the flag.
 import type { LabelSelector, LabelSelectorRequirement, Pod, Protocol } from '../model/cluster.js'
-import { PROTOCOLS } from '../model/cluster.js'
 import { InputError } from '../model/errors.js'
 import { parseAddress } from '../model/ip.js'
+import { isPortName, isPortNumber, protocolNamed } from '../model/ports.js'
 import type { Endpoint } from './endpoint.js'
 import type { PortQuery } from './matrix.js'
 
@@ -75,21 +75,43 @@ function splitTopLevel(text: string): string[] {
 }
 
 export function parseProtocol(text: string, flag = '--protocol'): Protocol {
-  const protocol = text.toUpperCase()
-  if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new InputError(`invalid protocol ${JSON.stringify(text)}: expected TCP, UDP or SCTP`, { field: flag })
-  return protocol as Protocol
+  const protocol = protocolNamed(text)
+  if (!protocol) throw new InputError(`invalid protocol ${JSON.stringify(text)}: expected TCP, UDP or SCTP`, { field: flag })
+  return protocol
 }
 
 /** A port number 1-65535 or a port name (IANA service name syntax). */
 export function parsePort(text: string, flag = '--port'): number | string {
   if (/^\d+$/.test(text)) {
     const port = Number(text)
-    if (port < 1 || port > 65535) throw new InputError(`invalid port ${text}: must be between 1 and 65535`, { field: flag })
+    if (!isPortNumber(port)) throw new InputError(`invalid port ${text}: must be between 1 and 65535`, { field: flag })
     return port
   }
-  if (!/^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(text) || text.includes('--')) {
+  if (!isPortName(text)) {
     throw new InputError(`invalid port ${JSON.stringify(text)}: expected a number or a port name (lowercase letters, digits and '-', at most 15)`, { field: flag })
   }
+  return text
+}
+
+/** A destination outside the cluster: `IP:PORT` or `[IPv6]:PORT`, optionally followed by `/TCP|UDP|SCTP`. */
+export interface ExternalTarget {
+  ip: string
+  port: number
+  /** Absent: the request's protocol (TCP by default). */
+  protocol?: Protocol
+}
+
+export function parseExternalTarget(text: string, flag = '--external'): ExternalTarget {
+  const match = /^(?:\[([^\]]+)\]|([^:/]+)):(\d+)(?:\/(\w+))?$/.exec(text)
+  const ip = match?.[1] ?? match?.[2]
+  if (!match || !ip || !parseAddress(ip)) throw new InputError(`invalid external ${JSON.stringify(text)}: expected IP:PORT, [IPv6]:PORT, optionally /PROTOCOL`, { field: flag })
+  const port = Number(parsePort(match[3], flag))
+  return match[4] ? { ip, port, protocol: parseProtocol(match[4], flag) } : { ip, port }
+}
+
+/** An address outside the cluster (predict's and explain's --external). */
+export function parseExternalAddress(text: string, flag = '--external'): string {
+  if (!parseAddress(text)) throw new InputError(`invalid address ${JSON.stringify(text)}: expected an IPv4 or IPv6 address`, { field: flag })
   return text
 }
 
@@ -98,15 +120,22 @@ export function parsePort(text: string, flag = '--port'): number | string {
  * given, every port the destinations declare (80/TCP when none declares any).
  */
 export function portQueries(ports: Array<number | string>, protocol: Protocol | undefined, destinations: Endpoint[]): PortQuery[] {
-  if (ports.length > 0) return ports.map((port) => ({ port, protocol: protocol ?? 'TCP' }))
+  if (ports.length > 0) return askedPorts(ports, protocol)
   const declared = new Map<string, PortQuery>()
   for (const d of destinations) {
-    if (d.kind !== 'pod') continue
-    for (const p of d.pod.ports) {
-      if (protocol && p.protocol !== protocol) continue
-      declared.set(`${p.containerPort}/${p.protocol}`, { port: p.containerPort, protocol: p.protocol })
-    }
+    for (const p of declaredPorts(d, protocol)) declared.set(`${p.port}/${p.protocol}`, p)
   }
   const queries = [...declared.values()].sort((a, b) => Number(a.port) - Number(b.port) || a.protocol.localeCompare(b.protocol))
   return queries.length > 0 ? queries : [{ port: 80, protocol: protocol ?? 'TCP' }]
+}
+
+/** The asked ports, each with the asked protocol (TCP by default). */
+export function askedPorts(ports: Array<number | string>, protocol: Protocol | undefined): PortQuery[] {
+  return ports.map((port) => ({ port, protocol: protocol ?? 'TCP' }))
+}
+
+/** The ports a destination declares, only those of `protocol` when one is asked. */
+export function declaredPorts(destination: Endpoint, protocol: Protocol | undefined): PortQuery[] {
+  if (destination.kind !== 'pod') return []
+  return destination.pod.ports.filter((p) => !protocol || p.protocol === protocol).map((p) => ({ port: p.containerPort, protocol: p.protocol }))
 }

@@ -129,3 +129,13 @@ export const RUN_ID_LABEL = 'netpol.kubectl.io/run-id'
 
 /** Annotation on a probe pod naming the pod whose identity it carries. */
 export const PROBE_SOURCE_ANNOTATION = 'netpol.kubectl.io/source'
+
+/** Set by the API server on every namespace: its name. Policies commonly select namespaces by it. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name'
+
+/** UID and GID of every container kubectl-netpol creates (non-root, Pod Security `restricted`). */
+export const NOBODY = 65534
+
+/** Where the cluster DNS runs and how its pods are labelled (CoreDNS keeps kube-dns's label). */
+export const DNS_NAMESPACE = 'kube-system'
+export const DNS_LABELS: Labels = { 'k8s-app': 'kube-dns' }

@@ -5,6 +5,7 @@ import { classify } from '../evaluate/classes.js'
 import type { Endpoint, ExternalEndpoint, PodEndpoint } from '../evaluate/endpoint.js'
 import type { Evaluator } from '../evaluate/evaluate.js'
 import { resolvePort } from '../evaluate/evaluate.js'
+import { declaredPorts } from '../evaluate/scope.js'
 import { compileSelector } from '../evaluate/selector.js'
 
 /** How the probe can tell a UDP port answered: only a responder makes UDP observable. */
@@ -39,8 +40,9 @@ export interface SkippedSource {
 export interface PlanOptions {
   sources: Endpoint[]
   destinations: Endpoint[]
-  /** Ports to check; empty means every container port each destination declares. */
+  /** Ports to check; empty means every container port each destination declares (of `protocol`, when given). */
   ports: Array<{ port: number | string; protocol: Protocol }>
+  protocol?: Protocol
   /** Every pod rather than one representative per equivalence class. */
   allPods: boolean
   /** External address:port pairs for egress checks. */
@@ -109,9 +111,7 @@ type Check = Pick<ProbeJob, 'port' | 'protocol' | 'target' | 'udpResponder'>
 
 function checksTo(to: Endpoint, options: PlanOptions): Check[] {
   if (to.kind !== 'pod' || to.pod.ips.length === 0) return []
-  const ports = options.ports.length > 0
-    ? options.ports
-    : to.pod.ports.map((p) => ({ port: p.containerPort, protocol: p.protocol }))
+  const ports = options.ports.length > 0 ? options.ports : declaredPorts(to, options.protocol)
   return ports.flatMap(({ port, protocol }) => {
     const number = resolvePort(port, to)
     if (number === undefined) return []

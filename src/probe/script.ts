@@ -3,6 +3,7 @@
 //   NETPOL <index> <exit code> <elapsed ms> <tool output on one line>
 // Classification happens here, in TypeScript, where it can be tested without a cluster.
 import type { Protocol } from '../model/cluster.js'
+import type { Observation } from '../model/probe.js'
 
 export type CheckMode = 'tcp' | 'dns' | 'echo' | 'sctp'
 
@@ -13,8 +14,6 @@ export interface ScriptCheck {
   port: number
 }
 
-/** What one check observed. `refused` is ambiguous on purpose: see `describeObservation`. */
-export type Observation = 'connected' | 'refused' | 'timeout' | 'dns-failure' | 'unreachable' | 'error'
 
 export interface CheckOutcome {
   index: number

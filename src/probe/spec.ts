@@ -8,12 +8,11 @@
 //   - passes Pod Security "restricted": non-root numeric UID, no privilege escalation, all
 //     capabilities dropped, RuntimeDefault seccomp (TCP connects need no capability).
 import type { PodEndpoint } from '../evaluate/endpoint.js'
-import { PROBE_SOURCE_ANNOTATION, RUN_ID_LABEL } from '../model/cluster.js'
+import { NOBODY, PROBE_SOURCE_ANNOTATION, RUN_ID_LABEL } from '../model/cluster.js'
 
 export const DEFAULT_IMAGE = 'nicolaka/netshoot:v0.13'
 export const PROBE_CONTAINER = 'probe'
 export const NEVER_READY_GATE = 'netpol.kubectl.io/probe-never-ready'
-const NOBODY = 65534
 
 export interface RunIdentity {
   runId: string

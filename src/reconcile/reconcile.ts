@@ -1,18 +1,11 @@
 // Predicted versus observed, per job: a keyed join on job id. Pure.
 import type { Verdict } from '../evaluate/evaluate.js'
+import { tally } from '../model/collections.js'
+import { allowance, observedAllowance, type CheckVerdict, type Observed, type Predicted, type ProbeResult } from '../model/probe.js'
 import type { ProbeJob } from '../plan/plan.js'
-import type { Observation } from '../probe/script.js'
 
-/** What happened to one job's probe. A value, never an exception: failures are outcomes too. */
-export type ProbeResult =
-  | { jobId: string; ran: true; observation: Observation; elapsedMs: number; detail: string }
-  | { jobId: string; ran: false; reason: NotRunReason; detail: string }
-
-export type NotRunReason = 'unverifiable' | 'pod-failed' | 'not-probed'
-
-export type Predicted = 'allowed' | 'denied'
-export type Observed = 'allowed' | 'blocked' | 'refused' | 'dns-failure' | 'error' | 'unverifiable' | 'unknown'
-export type CheckVerdict = 'agree' | 'over-enforced' | 'under-enforced' | 'unknown'
+// The probe engine imports ProbeResult from here.
+export type { ProbeResult }
 
 export interface ReconciledCheck {
   job: ProbeJob
@@ -65,30 +58,34 @@ export function reconcileOne({ job, prediction, result, attempts, serverListens 
 }
 
 function judge(predicted: Predicted, observed: Observed, serverListens: boolean, result: ProbeResult): { verdict: CheckVerdict; note?: string } {
+  const measured = observedAllowance(observed)
+  if (measured !== undefined) return judgeMeasured(predicted, measured, observed === 'refused', serverListens)
   switch (observed) {
-    case 'allowed':
-      return { verdict: predicted === 'allowed' ? 'agree' : 'under-enforced' }
-    case 'blocked':
-      return { verdict: predicted === 'denied' ? 'agree' : 'over-enforced' }
-    case 'refused':
-      if (predicted === 'denied') return { verdict: 'agree', note: 'refused: the CNI rejects denied connections (or nothing listens)' }
-      return serverListens
-        ? { verdict: 'over-enforced', note: 'predicted allowed, but the connection was rejected although a server listens' }
-        : { verdict: 'unknown', note: 'connection refused: either nothing listens on that port or the CNI rejected it; the probe cannot tell which' }
     case 'dns-failure':
       return { verdict: 'unknown', note: 'the Service name did not resolve from the source: check its DNS egress' }
     case 'unverifiable':
       return { verdict: 'unknown', note: 'UDP without a known responder: a silent port looks the same as a blocked one' }
     case 'error':
       return { verdict: 'unknown', note: `the probe could not run the check: ${result.detail}` }
-    case 'unknown':
+    default:
       return { verdict: 'unknown', note: result.ran ? undefined : result.detail }
   }
 }
 
+/** A refusal counts as a denial; only when nothing is known to listen can it not break a predicted allow. */
+function judgeMeasured(predicted: Predicted, measured: 'allow' | 'deny', refused: boolean, serverListens: boolean): { verdict: CheckVerdict; note?: string } {
+  if (measured === allowance(predicted === 'allowed')) {
+    return refused ? { verdict: 'agree', note: 'refused: the CNI rejects denied connections (or nothing listens)' } : { verdict: 'agree' }
+  }
+  if (measured === 'allow') return { verdict: 'under-enforced' }
+  if (!refused) return { verdict: 'over-enforced' }
+  return serverListens
+    ? { verdict: 'over-enforced', note: 'predicted allowed, but the connection was rejected although a server listens' }
+    : { verdict: 'unknown', note: 'connection refused: either nothing listens on that port or the CNI rejected it; the probe cannot tell which' }
+}
+
 export function summarize(checks: ReconciledCheck[]): Summary {
-  const count = (v: CheckVerdict) => checks.filter((c) => c.verdict === v).length
-  return { checks: checks.length, agree: count('agree'), overEnforced: count('over-enforced'), underEnforced: count('under-enforced'), unknown: count('unknown') }
+  return tally(checks, (c) => c.verdict, { agree: 'agree', overEnforced: 'over-enforced', underEnforced: 'under-enforced', unknown: 'unknown' })
 }
 
 /** Disagreements first (under-enforced, the security findings, before over-enforced), then unknown, then agreement. */

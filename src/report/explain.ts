@@ -1,7 +1,7 @@
 // Renders an explanation the way a person preparing for CKA reasons about it: the source's egress
 // side, the destination's ingress side, the deciding rule quoted as YAML, then the answer.
 import type { ExplainedPolicy, ExplainedRule, ExplainedSide, Explanation } from '../evaluate/explain.js'
-import type { ExplainReport } from '../workflows/predict.js'
+import type { ExplainReport } from './model.js'
 import { indent, toYaml } from './format.js'
 
 export type ExplainFormat = 'text' | 'json' | 'yaml'

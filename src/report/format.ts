@@ -21,3 +21,7 @@ export function toYaml(value: unknown): string {
 export function indent(text: string, by: string): string {
   return text.trimEnd().split('\n').map((line) => (line ? by + line : '')).join('\n')
 }
+
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+}

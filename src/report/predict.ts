@@ -2,7 +2,7 @@
 // output) when it fits the terminal, otherwise a list with denied connections first.
 import Table from 'cli-table3'
 import type { PortQuery } from '../evaluate/matrix.js'
-import type { PredictReport, PredictResult } from '../workflows/predict.js'
+import type { PredictReport, PredictResult } from './model.js'
 import { compactTable, toYaml } from './format.js'
 
 export type PredictFormat = 'table' | 'wide' | 'json' | 'yaml' | 'markdown'

@@ -1,9 +1,9 @@
 // Renders a ProbeReport: a summary, then what disagrees (security findings first) with the explain
 // trace of each, then what could not be measured; or the full truth tables with --matrix.
 import Table from 'cli-table3'
-import type { ProbeCheckResult, ProbeReport } from '../workflows/probe.js'
+import type { ProbeCheckResult, ProbeReport } from './model.js'
 import { explanationText } from './explain.js'
-import { compactTable, indent, toYaml } from './format.js'
+import { compactTable, escapeXml, indent, toYaml } from './format.js'
 
 export type ProbeFormat = 'table' | 'wide' | 'json' | 'yaml'
 
@@ -111,8 +111,4 @@ export function renderJunit(report: ProbeReport, suiteName = 'kubectl-netpol pro
     '</testsuites>',
     '',
   ].join('\n')
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }

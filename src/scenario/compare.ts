@@ -1,19 +1,15 @@
 // One live step: what was observed against what was expected and what was predicted. Pure.
 // A connection no expectation names is expected to behave as predicted.
 import type { Protocol } from '../model/cluster.js'
-import type { Observed } from '../reconcile/reconcile.js'
-import { connectionKey } from './expectation.js'
+import { tally } from '../model/collections.js'
+import { allowance, observedAllowance, type Allowance, type Observed } from '../model/probe.js'
+import { connectionKey, type ConnectionKey } from './expectation.js'
 import type { ExpectedConnection } from './state.js'
-import { allowance, type Allowance } from './validate.js'
 
 export type CheckOutcome = 'pass' | 'fail' | 'unknown' | 'best-effort'
 
 /** What the probe reported for one connection, with pod keys already turned into scenario short names. */
-export interface MeasuredConnection {
-  from: string
-  to: string
-  port: number
-  protocol: Protocol
+export interface MeasuredConnection extends ConnectionKey {
   predicted: Allowance
   observed: Observed
   note?: string
@@ -44,7 +40,7 @@ export function compareStep(measured: MeasuredConnection[], expected: Map<string
 }
 
 function judge(check: Omit<StepCheck, 'outcome'>, bestEffort: Protocol[]): StepCheck {
-  const observed = definite(check.observed)
+  const observed = observedAllowance(check.observed)
   if (check.expected !== check.predicted) {
     return { ...check, outcome: 'fail', problem: `the expectation contradicts the policies: expected ${check.expected}, predicted ${check.predicted}` }
   }
@@ -62,13 +58,6 @@ function judge(check: Omit<StepCheck, 'outcome'>, bestEffort: Protocol[]): StepC
   }
 }
 
-/** allowed → allow; blocked or refused (a server listens, so a refusal is the policy) → deny; anything else cannot be judged. */
-export function definite(observed: Observed): Allowance | undefined {
-  if (observed === 'allowed') return 'allow'
-  if (observed === 'blocked' || observed === 'refused') return 'deny'
-  return undefined
-}
-
 export interface StepSummary {
   checks: number
   pass: number
@@ -78,6 +67,5 @@ export interface StepSummary {
 }
 
 export function summarizeChecks(checks: StepCheck[]): StepSummary {
-  const count = (o: CheckOutcome) => checks.filter((c) => c.outcome === o).length
-  return { checks: checks.length, pass: count('pass'), fail: count('fail'), unknown: count('unknown'), bestEffort: count('best-effort') }
+  return tally(checks, (c) => c.outcome, { pass: 'pass', fail: 'fail', unknown: 'unknown', bestEffort: 'best-effort' })
 }

@@ -4,7 +4,7 @@
 // `NAMESPACE/LABEL-SELECTOR`; and the truth-table form, one expectation per cell. Pure: errors are
 // plain messages the caller locates.
 import type { Labels, Protocol } from '../model/cluster.js'
-import { PROTOCOLS } from '../model/cluster.js'
+import { isPortNumber, protocolNamed } from '../model/ports.js'
 import { parseLabelSelector } from '../evaluate/scope.js'
 import { compileSelector, type LabelMatcher } from '../evaluate/selector.js'
 
@@ -41,6 +41,13 @@ export interface ConnectionKey {
   to: string
   port: number
   protocol: Protocol
+}
+
+/** A connection an expectation line decides, and what the line expects of it. */
+export interface ExpectedOf extends ConnectionKey {
+  /** The expectation line. */
+  expectation: string
+  expected: 'allow' | 'deny'
 }
 
 export class ExpectationSyntaxError extends Error {}
@@ -109,16 +116,16 @@ function parsePeer(text: string): PeerPattern {
 function parsePortText(text: string): number | string {
   if (/^\d+$/.test(text)) {
     const port = Number(text)
-    if (port < 1 || port > 65535) throw new ExpectationSyntaxError(`port ${text} must be between 1 and 65535`)
+    if (!isPortNumber(port)) throw new ExpectationSyntaxError(`port ${text} must be between 1 and 65535`)
     return port
   }
   return text
 }
 
 function parseProtocolName(text: string): Protocol {
-  const protocol = text.toUpperCase()
-  if (!(PROTOCOLS as readonly string[]).includes(protocol)) throw new ExpectationSyntaxError(`unknown protocol ${JSON.stringify(text)}: expected tcp, udp or sctp`)
-  return protocol as Protocol
+  const protocol = protocolNamed(text)
+  if (!protocol) throw new ExpectationSyntaxError(`unknown protocol ${JSON.stringify(text)}: expected tcp, udp or sctp`)
+  return protocol
 }
 
 export function peerMatches(pattern: PeerPattern, candidate: Candidate): boolean {

@@ -2,20 +2,15 @@
 // measured. Pods are named NAMESPACE/POD, NAMESPACE/* or NAMESPACE/LABEL-SELECTOR. Pure.
 import type { PodEndpoint } from '../evaluate/endpoint.js'
 import type { Protocol } from '../model/cluster.js'
-import type { Observed } from '../reconcile/reconcile.js'
-import { expandExpectation, expectationCovers, ExpectationSyntaxError, type Candidate, type Expectation } from './expectation.js'
+import type { ReconciledCheck } from '../reconcile/reconcile.js'
+import { tally } from '../model/collections.js'
+import { allowance, observedAllowance, type Allowance, type Observed } from '../model/probe.js'
+import { expandExpectation, expectationCovers, ExpectationSyntaxError, type Candidate, type Expectation, type ExpectedOf } from './expectation.js'
 import { scenarioError } from './model.js'
-import type { Allowance } from './validate.js'
 
 export type ExpectationOutcome = 'pass' | 'violated' | 'unknown'
 
-export interface ExpectationCheck {
-  expectation: string
-  from: string
-  to: string
-  port: number
-  protocol: Protocol
-  expected: Allowance
+export interface ExpectationCheck extends ExpectedOf {
   observed: Observed
   outcome: ExpectationOutcome
 }
@@ -45,6 +40,15 @@ export function checkNames(expectations: LocatedExpectation[], pods: Candidate[]
   }
 }
 
+/** The reconciled checks between pods, as the expectations judge them. */
+export function measuredChecks(checks: ReconciledCheck[]): MeasuredCheck[] {
+  return checks.flatMap((c) => {
+    const port = c.prediction.resolvedPort
+    if (c.job.to.kind !== 'pod' || port === undefined) return []
+    return [{ from: podCandidate(c.job.from), to: podCandidate(c.job.to), port, protocol: c.job.protocol, observed: c.observed }]
+  })
+}
+
 export interface MeasuredCheck {
   from: Candidate
   to: Candidate
@@ -58,9 +62,9 @@ export interface MeasuredCheck {
  * rejected it (kube-router does) or nothing listens; the report's observed value says which it was.
  */
 function judge(expected: Allowance, observed: Observed): ExpectationOutcome {
-  if (observed === 'allowed') return expected === 'allow' ? 'pass' : 'violated'
-  if (observed === 'blocked' || observed === 'refused') return expected === 'deny' ? 'pass' : 'violated'
-  return 'unknown'
+  const measured = observedAllowance(observed)
+  if (measured === undefined) return 'unknown'
+  return measured === expected ? 'pass' : 'violated'
 }
 
 /** Each measured connection some expectation covers, judged by the last expectation that covers it. */
@@ -68,12 +72,11 @@ export function judgeExpectations(file: string, expectations: Expectation[], mea
   const checks = measured.flatMap((m): ExpectationCheck[] => {
     const expectation = [...expectations].reverse().find((e) => expectationCovers(e, m.from, m.to, m.port, m.protocol))
     if (!expectation) return []
-    const expected: Allowance = expectation.allowed ? 'allow' : 'deny'
+    const expected = allowance(expectation.allowed)
     return [{
       expectation: expectation.text, from: m.from.id, to: m.to.id, port: m.port, protocol: m.protocol, expected, observed: m.observed,
       outcome: judge(expected, m.observed),
     }]
   })
-  const count = (o: ExpectationOutcome) => checks.filter((c) => c.outcome === o).length
-  return { file, checks, summary: { checks: checks.length, pass: count('pass'), violated: count('violated'), unknown: count('unknown') } }
+  return { file, checks, summary: tally(checks, (c) => c.outcome, { pass: 'pass', violated: 'violated', unknown: 'unknown' }) }
 }

@@ -66,8 +66,6 @@ export interface Scenario {
 
 /** The short name of the cluster DNS in expectations (when `world.dns` is true). */
 export const DNS_ID = 'dns'
-export const DNS_NAMESPACE = 'kube-system'
-export const DNS_LABELS: Readonly<Record<string, string>> = { 'k8s-app': 'kube-dns' }
 
 /** A problem in a scenario file, as one line: `FILE: FIELD.PATH: message`. */
 export function scenarioError(file: string, path: string, message: string): InputError {

@@ -1,7 +1,7 @@
 // Text, JSON and YAML renderings of scenario reports.
 import Table from 'cli-table3'
-import { toYaml } from '../report/format.js'
-import type { RunReport, ScenarioRun, ValidateReport } from '../workflows/scenario.js'
+import { escapeXml, toYaml } from '../report/format.js'
+import type { RunReport, ScenarioRun, ValidateReport } from './report.js'
 import type { StepCheck } from './compare.js'
 import type { ExpectationCheck, ExpectationReport } from './live-expect.js'
 
@@ -61,21 +61,17 @@ function verdictLine(s: RunReport['summary']): string {
 export function renderRunJunit(report: RunReport): string {
   const suites = report.scenarios.map((run) => {
     const cases = run.steps.map((step) => {
-      const open = `    <testcase classname="${xml(run.name)}" name="${xml(step.name)}"`
+      const open = `    <testcase classname="${escapeXml(run.name)}" name="${escapeXml(step.name)}"`
       const failed = step.checks.filter((c) => c.outcome === 'fail')
-      if (failed.length > 0) return `${open}><failure message="${xml(`${failed.length} connection(s) do not behave as expected`)}">${xml(failed.map(checkText).join('\n'))}</failure></testcase>`
-      if (step.skipped) return `${open}><skipped message="${xml(`not probed: ${step.skipped}`)}"/></testcase>`
-      if (step.summary.unknown > 0) return `${open}><skipped message="${xml(`${step.summary.unknown} check(s) could not be measured`)}"/></testcase>`
+      if (failed.length > 0) return `${open}><failure message="${escapeXml(`${failed.length} connection(s) do not behave as expected`)}">${escapeXml(failed.map(checkText).join('\n'))}</failure></testcase>`
+      if (step.skipped) return `${open}><skipped message="${escapeXml(`not probed: ${step.skipped}`)}"/></testcase>`
+      if (step.summary.unknown > 0) return `${open}><skipped message="${escapeXml(`${step.summary.unknown} check(s) could not be measured`)}"/></testcase>`
       return `${open}/>`
     })
     const failures = run.steps.filter((s) => s.summary.fail > 0).length
-    return [`  <testsuite name="${xml(run.name)}" tests="${run.steps.length}" failures="${failures}" time="${(run.durationMs / 1000).toFixed(3)}">`, ...cases, '  </testsuite>'].join('\n')
+    return [`  <testsuite name="${escapeXml(run.name)}" tests="${run.steps.length}" failures="${failures}" time="${(run.durationMs / 1000).toFixed(3)}">`, ...cases, '  </testsuite>'].join('\n')
   })
   return ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites>', ...suites, '</testsuites>', ''].join('\n')
-}
-
-function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
 /** The `probe --expect` section of a table report (nothing for JSON and YAML: the report carries it). */
@@ -95,9 +91,9 @@ function expectationCheckText(c: ExpectationCheck): string {
 export function withExpectationsJunit(junit: string, report: ExpectationReport | undefined): string {
   if (!report) return junit
   const cases = report.checks.map((c) => {
-    const open = `    <testcase classname="${xml(c.expectation)}" name="${xml(`${c.from} -> ${c.to} ${c.protocol}/${c.port}`)}"`
-    if (c.outcome === 'violated') return `${open}><failure message="${xml(expectationCheckText(c))}"/></testcase>`
-    return c.outcome === 'unknown' ? `${open}><skipped message="${xml(`observed ${c.observed}`)}"/></testcase>` : `${open}/>`
+    const open = `    <testcase classname="${escapeXml(c.expectation)}" name="${escapeXml(`${c.from} -> ${c.to} ${c.protocol}/${c.port}`)}"`
+    if (c.outcome === 'violated') return `${open}><failure message="${escapeXml(expectationCheckText(c))}"/></testcase>`
+    return c.outcome === 'unknown' ? `${open}><skipped message="${escapeXml(`observed ${c.observed}`)}"/></testcase>` : `${open}/>`
   })
   const suite = [`  <testsuite name="kubectl-netpol expectations" tests="${report.summary.checks}" failures="${report.summary.violated}" skipped="${report.summary.unknown}">`, ...cases, '  </testsuite>'].join('\n')
   return junit.replace('</testsuites>', `${suite}\n</testsuites>`)

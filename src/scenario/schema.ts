@@ -6,6 +6,8 @@ import { z } from 'zod'
 import type { NetworkPolicy } from '../model/cluster.js'
 import { PROTOCOLS } from '../model/cluster.js'
 import { formatLocated, InputError } from '../model/errors.js'
+import { isPortName, isPortNumber } from '../model/ports.js'
+import { yamlSyntaxError } from '../snapshot/files.js'
 import { snapshotFromObjects } from '../snapshot/objects.js'
 import { ExpectationSyntaxError, parseExpectation, parseTable, type Expectation } from './expectation.js'
 import { DNS_ID, scenarioError, type LabelAction, type Scenario, type Step, type World, type WorldPod, type WorldPort } from './model.js'
@@ -14,13 +16,13 @@ import { expectedConnections, stepStates } from './state.js'
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 /** Namespaces are created as `<run prefix>-<name>`: leave room for the prefix within 63 characters. */
 const MAX_NAMESPACE_LENGTH = 50
-const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/
 
 const labels = z.record(z.string(), z.string())
-const portNumber = z.number().int().min(1).max(65535)
+const portNumber = z.number().refine(isPortNumber, { error: 'expected a port number, an integer 1–65535' })
+const portName = z.string().refine(isPortName, { error: "expected a port name: 1–15 lowercase letters, digits and '-', with a letter, no leading, trailing or double '-'" })
 const port = z.union([
   portNumber,
-  z.strictObject({ port: portNumber, protocol: z.enum(PROTOCOLS as [string, ...string[]]).optional(), name: z.string().regex(PORT_NAME).optional() }),
+  z.strictObject({ port: portNumber, protocol: z.enum(PROTOCOLS as [string, ...string[]]).optional(), name: portName.optional() }),
 ], { error: 'expected a port number or {port, protocol?, name?}' })
 
 const pod = z.strictObject({
@@ -103,10 +105,7 @@ export function parseExpectationFile(text: string, file: string): Array<Expectat
 export function parseYaml(text: string, file: string): unknown {
   const document = parseDocument(text)
   const [error] = document.errors
-  if (error) {
-    const position = error.linePos?.[0]
-    throw new InputError(`YAML syntax error${position ? ` at line ${position.line}, column ${position.col}` : ''}: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, { file })
-  }
+  if (error) throw yamlSyntaxError(error, { file })
   return document.toJS()
 }
 

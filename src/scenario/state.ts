@@ -2,7 +2,8 @@
 // Within a step, actions run in a fixed order: delete, replace, apply, label.
 import type { NetworkPolicy } from '../model/cluster.js'
 import { connectionKey, expandExpectation, ExpectationSyntaxError, type Candidate, type ConnectionKey } from './expectation.js'
-import { DNS_ID, DNS_LABELS, DNS_NAMESPACE, scenarioError, type LabelAction, type Scenario, type Step, type World, type WorldNamespace, type WorldPod } from './model.js'
+import { DNS_LABELS, DNS_NAMESPACE } from '../model/cluster.js'
+import { DNS_ID, scenarioError, type LabelAction, type Scenario, type Step, type World, type WorldNamespace, type WorldPod } from './model.js'
 
 export interface StepState {
   namespaces: WorldNamespace[]

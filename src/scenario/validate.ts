@@ -2,22 +2,16 @@
 // Connections are judged like probes measure them: a pod "to itself" is judged by policy (a probe
 // pod with the pod's identity is a different pod), see EvaluateOptions.loopback.
 import { createEvaluator, type Evaluator, type Verdict } from '../evaluate/evaluate.js'
-import type { Protocol } from '../model/cluster.js'
-import type { ConnectionKey } from './expectation.js'
-import { DNS_ID, DNS_NAMESPACE, type Scenario, type World } from './model.js'
+import { allowance, type Allowance } from '../model/probe.js'
+import { ruleLabel } from '../evaluate/explain.js'
+import type { ConnectionKey, ExpectedOf } from './expectation.js'
+import { DNS_NAMESPACE } from '../model/cluster.js'
+import { DNS_ID, type Scenario, type World } from './model.js'
 import { DNS_CANDIDATE, expectedConnections, stepStates } from './state.js'
 import { offlineSnapshot } from './world.js'
 
-export type Allowance = 'allow' | 'deny'
-
-export interface Contradiction {
+export interface Contradiction extends ExpectedOf {
   step: string
-  expectation: string
-  from: string
-  to: string
-  port: number
-  protocol: Protocol
-  expected: Allowance
   predicted: Allowance
   /** The evaluator's reason, in one line. */
   why: string
@@ -62,14 +56,10 @@ export function stepPredictor(world: World, evaluator: Evaluator): (c: Connectio
   }, { loopback: 'policy' })
 }
 
-export function allowance(allowed: boolean): Allowance {
-  return allowed ? 'allow' : 'deny'
-}
-
 /** Why the evaluator decided as it did, in one line. */
 export function reason(verdict: Verdict): string {
   if (verdict.allowed) {
-    const rules = [...verdict.egress.allowedBy, ...verdict.ingress.allowedBy].map((r) => `${r.rule.policy.namespace}/${r.rule.policy.name} ${r.rule.direction}[${r.rule.index}]`)
+    const rules = [...verdict.egress.allowedBy, ...verdict.ingress.allowedBy].map(ruleLabel)
     return rules.length > 0 ? `allowed by ${rules.join(', ')}` : 'no policy isolates either side'
   }
   const side = verdict.egress.allowed ? verdict.ingress : verdict.egress

@@ -1,15 +1,13 @@
 // A scenario world as evaluator input (offline, with stand-in addresses) and as the manifests a
 // live run creates (namespaces prefixed with the run id, server pods, rewritten policies). Pure.
 import type { ClusterSnapshot, LabelSelector, Namespace, NetworkPolicy, NetworkPolicyPeer, Pod } from '../model/cluster.js'
-import { emptySnapshot, RUN_ID_LABEL } from '../model/cluster.js'
+import { DNS_NAMESPACE, emptySnapshot, NAMESPACE_NAME_LABEL, NOBODY, RUN_ID_LABEL } from '../model/cluster.js'
 import { DNS_CANDIDATE, type StepState } from './state.js'
-import { DNS_NAMESPACE, type World, type WorldPod, type WorldPort } from './model.js'
+import type { World, WorldPod, WorldPort } from './model.js'
 
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name'
 /** Keeps a live namespace's scenario name, so a run's namespaces can be told apart by what they stand for. */
 export const SCENARIO_NAMESPACE_LABEL = 'netpol.kubectl.io/scenario-namespace'
 export const SERVER_CONTAINER = 'server'
-const NOBODY = 65534
 
 /** Stand-in pod addresses for offline evaluation: 198.18.0.0/16 (RFC 2544 benchmarking range). */
 export function standInIp(index: number): string {

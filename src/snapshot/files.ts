@@ -1,9 +1,9 @@
 // The filesystem edge of the offline snapshot: manifest files, directories and stdin → parsed documents.
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
-import { parseAllDocuments } from 'yaml'
+import { parseAllDocuments, type YAMLError } from 'yaml'
 import type { ClusterSnapshot } from '../model/cluster.js'
-import { InputError } from '../model/errors.js'
+import { InputError, type InputLocation } from '../model/errors.js'
 import { snapshotFromObjects, type ManifestDocument, type SnapshotOptions } from './objects.js'
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json']
@@ -27,36 +27,50 @@ export async function loadManifestFiles(paths: string[], options: LoadOptions = 
       documents.push(...parseManifest(STDIN_NAME, await readAll(options.stdin ?? process.stdin)))
       continue
     }
-    for (const file of await manifestFilesAt(path)) {
+    for (const file of await filesAt(path, { extensions: MANIFEST_EXTENSIONS, recursive: true, none: 'directory contains no .yaml, .yml or .json files' })) {
       documents.push(...parseManifest(file, await readText(file)))
     }
   }
   return documents
 }
 
-async function manifestFilesAt(path: string): Promise<string[]> {
+export interface FileSearch {
+  /** Lowercase, with the dot: `.yaml`. */
+  extensions: string[]
+  /** Search subdirectories too. */
+  recursive: boolean
+  /** The error when a directory holds no such file. */
+  none: string
+}
+
+/**
+ * The input files a path names: the file itself, or the files of a directory with one of the
+ * extensions, sorted by name. Shared by manifests (-f), scenario files and the drill catalogue.
+ */
+export async function filesAt(path: string, search: FileSearch): Promise<string[]> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new InputError(error.code === 'ENOENT' ? 'no such file or directory' : `cannot read: ${error.message}`, { file: path })
   })
   if (!info.isDirectory()) return [path]
-  const files = await manifestFilesUnder(path)
-  if (files.length === 0) throw new InputError('directory contains no .yaml, .yml or .json files', { file: path })
+  const files = await filesUnder(path, search)
+  if (files.length === 0) throw new InputError(search.none, { file: path })
   return files
 }
 
-async function manifestFilesUnder(directory: string): Promise<string[]> {
+async function filesUnder(directory: string, search: FileSearch): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true })
   const sorted = entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const files: string[] = []
   for (const entry of sorted) {
     const path = join(directory, entry.name)
-    if (entry.isDirectory()) files.push(...(await manifestFilesUnder(path)))
-    else if (MANIFEST_EXTENSIONS.includes(extname(entry.name).toLowerCase())) files.push(path)
+    if (entry.isDirectory()) {
+      if (search.recursive) files.push(...(await filesUnder(path, search)))
+    } else if (search.extensions.includes(extname(entry.name).toLowerCase())) files.push(path)
   }
   return files
 }
 
-async function readText(file: string): Promise<string> {
+export async function readText(file: string): Promise<string> {
   return readFile(file, 'utf8').catch((error: Error) => {
     throw new InputError(`cannot read: ${error.message}`, { file })
   })
@@ -75,13 +89,7 @@ function parseManifest(file: string, text: string): ManifestDocument[] {
 function parseYaml(file: string, text: string): ManifestDocument[] {
   return Array.from(parseAllDocuments(text), (document, index) => {
     const [error] = document.errors
-    if (error) {
-      const position = error.linePos?.[0]
-      const where = position ? ` at line ${position.line}, column ${position.col}` : ''
-      // yaml's message repeats the position and a code excerpt after the first line; keep the reason only.
-      const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
-      throw new InputError(`YAML syntax error${where}: ${reason}`, { file, document: index })
-    }
+    if (error) throw yamlSyntaxError(error, { file, document: index })
     return { file, index, object: document.toJS() as unknown }
   })
 }
@@ -100,4 +108,12 @@ function parseJson(file: string, text: string): ManifestDocument {
 function lineAndColumn(text: string, offset: number): string {
   const before = text.slice(0, offset).split('\n')
   return `line ${before.length}, column ${before[before.length - 1].length + 1}`
+}
+
+/** One line for a YAML syntax error: the position and the reason (yaml's message repeats the position and adds a code excerpt). */
+export function yamlSyntaxError(error: YAMLError, location: InputLocation): InputError {
+  const position = error.linePos?.[0]
+  const where = position ? ` at line ${position.line}, column ${position.col}` : ''
+  const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+  return new InputError(`YAML syntax error${where}: ${reason}`, location)
 }

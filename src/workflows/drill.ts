@@ -1,53 +1,28 @@
 // drill list / start / check / hint / solution / reset: drill files → the live cluster and back.
 // A drill's namespaces are created under the names its task uses, labelled with the run id
 // `drill-<name>`, and stay until `drill reset` (the learner works in them meanwhile).
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
-import { basename, dirname, extname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createEvaluator, type Evaluator } from '../evaluate/evaluate.js'
 import { explain, type Explanation } from '../evaluate/explain.js'
 import { compileSelector } from '../evaluate/selector.js'
-import { gradeDrill, type ConnectionGrade, type DrillGrade } from '../drill/grade.js'
-import { DIFFICULTIES, drillRunId, drillScenario, nextHint, type Difficulty, type Drill } from '../drill/model.js'
-import { parseDrill } from '../drill/schema.js'
+import { gradeDrill, type ConnectionGrade } from '../drill/grade.js'
+import type { CheckReport, DrillSummary, HintReport, ResetReport, SolutionReport, StartReport } from '../drill/report.js'
+import { DIFFICULTIES, drillRunId, drillScenario, nextHint, type Drill } from '../drill/model.js'
+import { loadAllDrills, loadDrill } from '../drill/catalogue.js'
+import { hintsShown, saveHintsShown } from '../drill/hints.js'
 import type { KubeClient, KubeOptions, WireObject } from '../kube/client.js'
-import { RUN_ID_LABEL, type ClusterSnapshot } from '../model/cluster.js'
-import { ClusterError, InputError } from '../model/errors.js'
-import { DNS_ID, DNS_LABELS, DNS_NAMESPACE } from '../scenario/model.js'
+import { DNS_LABELS, DNS_NAMESPACE, RUN_ID_LABEL, type ClusterSnapshot } from '../model/cluster.js'
+import { ClusterError } from '../model/errors.js'
+import { DNS_ID } from '../scenario/model.js'
 import { expectedConnections, stepStates } from '../scenario/state.js'
 import { policyManifest, type LiveNames, type LivePod } from '../scenario/world.js'
-import { clusterDnsPods, createWorld, isReady, pollUntil, probeWorld, type ProbeWorldOptions, type ScenarioRunEvent } from './scenario.js'
-
-const DRILLS_DIR = fileURLToPath(new URL('../../scenarios/drills/', import.meta.url))
-
-export interface DrillSummary {
-  name: string
-  title: string
-  difficulty: Difficulty
-  tags: string[]
-}
+import type { WorkflowEvent } from '../probe/events.js'
+import { probeWorld, type ProbeWorldOptions } from '../scenario/probe-world.js'
+import { clusterDnsPods, createWorld, isReady, pollUntil } from './scenario.js'
 
 export async function listDrills(): Promise<{ drills: DrillSummary[] }> {
   const order = (d: Drill) => DIFFICULTIES.indexOf(d.difficulty)
   const drills = (await loadAllDrills()).sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name))
   return { drills: drills.map(({ name, title, difficulty, tags }) => ({ name, title, difficulty, tags })) }
-}
-
-async function loadAllDrills(): Promise<Drill[]> {
-  const files = (await readdir(DRILLS_DIR)).filter((f) => extname(f) === '.yaml').sort()
-  return Promise.all(files.map((f) => loadDrill(basename(f, '.yaml'))))
-}
-
-/** The shipped drill NAME; a name that is no drill is bad input naming the known ones. */
-export async function loadDrill(name: string): Promise<Drill> {
-  const file = join(DRILLS_DIR, `${name}.yaml`)
-  const text = /^[a-z0-9-]+$/.test(name) ? await readFile(file, 'utf8').catch(() => undefined) : undefined
-  if (text === undefined) {
-    const known = (await readdir(DRILLS_DIR)).filter((f) => extname(f) === '.yaml').map((f) => basename(f, '.yaml')).sort()
-    throw new InputError(`no drill "${name}" (see \`kubectl netpol drill list\`; known: ${known.join(', ')})`)
-  }
-  return parseDrill(text, join('scenarios', 'drills', `${name}.yaml`), name)
 }
 
 /** A drill's live names: namespaces keep the names the task uses. */
@@ -61,18 +36,8 @@ export interface DrillClusterOptions {
   kube: KubeOptions
   /** Seconds to wait for pods to become Ready or namespaces to go. */
   startTimeout: number
-  onEvent?: (event: ScenarioRunEvent) => void
+  onEvent?: (event: WorkflowEvent) => void
   onCleanup?: (cleanup: () => Promise<void>) => void
-}
-
-export interface StartReport {
-  drill: string
-  title: string
-  difficulty: Difficulty
-  task: string
-  namespaces: string[]
-  /** Policies that exist from the start. */
-  policies: string[]
 }
 
 export async function startDrill(drill: Drill, options: DrillClusterOptions & { image: string; force: boolean }): Promise<StartReport> {
@@ -129,17 +94,7 @@ async function deleteNamespaces(client: KubeClient, namespaces: string[], timeou
   })
 }
 
-export interface CheckReport {
-  drill: string
-  title: string
-  namespaces: string[]
-  checks: DrillGrade['checks']
-  summary: DrillGrade['summary']
-  diagnoses: string[]
-  durationMs: number
-}
-
-export type DrillCheckOptions = DrillClusterOptions & Omit<ProbeWorldOptions, 'kube' | 'onEvent' | 'onCleanup'>
+export type DrillCheckOptions = DrillClusterOptions & Omit<ProbeWorldOptions, 'onEvent' | 'onCleanup'>
 
 export async function checkDrill(drill: Drill, options: DrillCheckOptions): Promise<CheckReport> {
   const started = Date.now()
@@ -150,11 +105,11 @@ export async function checkDrill(drill: Drill, options: DrillCheckOptions): Prom
   const dnsPods = drill.world.dns ? await clusterDnsPods(client) : []
   options.onEvent?.({ kind: 'phase', text: `reading ${namespaces.join(', ')}` })
   const snapshot = await drillSnapshot(client, drill)
-  const { report, measured } = await probeWorld(client, drill.world, snapshot, { names, dnsPods }, options)
+  const { diagnoses, measured } = await probeWorld(client, drill.world, snapshot, { names, dnsPods }, options)
   const scenario = drillScenario(drill, true)
   const expected = expectedConnections(scenario, scenario.steps[0], stepStates(scenario)[0])
   const grade = gradeDrill(drill.expect.map((e) => e.text), expected, measured, explainer(drill, createEvaluator(snapshot), dnsPods))
-  return { drill: drill.name, title: drill.title, namespaces, checks: grade.checks, summary: grade.summary, diagnoses: report.diagnoses, durationMs: Date.now() - started }
+  return { drill: drill.name, title: drill.title, namespaces, checks: grade.checks, summary: grade.summary, diagnoses, durationMs: Date.now() - started }
 }
 
 /** The drill's world must be there and Ready; otherwise there is nothing to grade (exit 2). */
@@ -189,11 +144,6 @@ function explainer(drill: Drill, evaluator: Evaluator, dnsPods: LivePod[]): (c: 
   }
 }
 
-export interface ResetReport {
-  drill: string
-  deleted: string[]
-}
-
 export async function resetDrill(drill: Drill, options: DrillClusterOptions): Promise<ResetReport> {
   const client = await connectTo(options.kube)
   const existing = await ownedNamespaces(client, drill)
@@ -201,14 +151,6 @@ export async function resetDrill(drill: Drill, options: DrillClusterOptions): Pr
   if (existing.length > 0) await deleteNamespaces(client, existing, options.startTimeout)
   await saveHintsShown(drill.name, 0)
   return { drill: drill.name, deleted: existing }
-}
-
-export interface HintReport {
-  drill: string
-  /** The hints given by this call. */
-  hints: Array<{ number: number; text: string }>
-  total: number
-  remaining: number
 }
 
 /** The next hint (or every hint); which hints were given is kept per drill in the user's state directory. */
@@ -225,36 +167,10 @@ export async function drillHint(name: string, all: boolean): Promise<HintReport>
   return { drill: name, hints: [{ number: hint.number, text: hint.text }], total, remaining: hint.remaining }
 }
 
-export async function drillSolution(name: string): Promise<{ drill: string; manifests: object[] }> {
+export async function drillSolution(name: string): Promise<SolutionReport> {
   const drill = await loadDrill(name)
   const manifests = drill.solution.map((p) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: p.name, namespace: p.namespace }, spec: p.spec }))
   return { drill: name, manifests }
-}
-
-function hintStateFile(): string {
-  const base = process.env.XDG_STATE_HOME || join(homedir(), '.local', 'state')
-  return join(base, 'kubectl-netpol', 'drill-hints.json')
-}
-
-async function hintState(): Promise<Record<string, number>> {
-  const text = await readFile(hintStateFile(), 'utf8').catch(() => '{}')
-  try {
-    return JSON.parse(text) as Record<string, number>
-  } catch {
-    return {}
-  }
-}
-
-async function hintsShown(name: string): Promise<number> {
-  return (await hintState())[name] ?? 0
-}
-
-async function saveHintsShown(name: string, shown: number): Promise<void> {
-  const state = await hintState()
-  if ((state[name] ?? 0) === shown) return
-  const file = hintStateFile()
-  await mkdir(dirname(file), { recursive: true })
-  await writeFile(file, JSON.stringify({ ...state, [name]: shown }, null, 2) + '\n')
 }
 
 async function connectTo(kube: KubeOptions): Promise<KubeClient> {

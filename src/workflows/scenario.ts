@@ -1,26 +1,22 @@
 // scenario validate / scenario run: files → scenarios → evaluator (and, for run, the live cluster).
 import { randomBytes } from 'node:crypto'
-import { readdir, readFile, stat } from 'node:fs/promises'
-import { basename, extname, join } from 'node:path'
+import { basename, extname } from 'node:path'
 import { isDrillFile, parseDrill } from '../drill/schema.js'
 import { validateDrill } from '../drill/validate.js'
 import type { KubeClient, KubeOptions, WirePod, WireObject } from '../kube/client.js'
-import { RUN_ID_LABEL, type ClusterSnapshot, type NetworkPolicy } from '../model/cluster.js'
+import { DNS_LABELS, DNS_NAMESPACE, RUN_ID_LABEL, type NetworkPolicy } from '../model/cluster.js'
 import { ClusterError, InputError } from '../model/errors.js'
-import { compareStep, summarizeChecks, type MeasuredConnection, type StepCheck, type StepSummary } from '../scenario/compare.js'
-import { DNS_ID, DNS_LABELS, DNS_NAMESPACE, type Scenario, type Step, type World } from '../scenario/model.js'
+import { compareStep, summarizeChecks } from '../scenario/compare.js'
+import { probeWorld, type ProbeWorldOptions, type WorldNames } from '../scenario/probe-world.js'
+import type { Scenario, Step, World } from '../scenario/model.js'
 import { parseScenario } from '../scenario/schema.js'
 import { expectedConnections, policyName, stepStates, type StepState } from '../scenario/state.js'
-import { validateScenario, type ScenarioValidation } from '../scenario/validate.js'
+import { validateScenario } from '../scenario/validate.js'
+import { filesAt, readText } from '../snapshot/files.js'
 import {
   liveNames, liveSnapshot, namespaceManifest, policyManifest, serverPodManifest, type LiveNames, type LivePod,
 } from '../scenario/world.js'
-import { probe, type ProbeReport, type ProbeRunEvent } from './probe.js'
-
-export interface ValidateReport {
-  scenarios: ScenarioValidation[]
-  summary: { scenarios: number; expectations: number; contradictions: number }
-}
+import type { RunReport, ScenarioRun, StepRun, ValidateReport } from '../scenario/report.js'
 
 /** Validates scenarios, and drills (with their reference solution, and without it: then something must fail). */
 export async function validateScenarios(paths: string[]): Promise<ValidateReport> {
@@ -47,55 +43,15 @@ export async function loadScenarios(paths: string[]): Promise<Scenario[]> {
 
 async function readScenarioFiles(paths: string[]): Promise<Array<{ file: string; text: string }>> {
   if (paths.length === 0) throw new InputError('name at least one scenario file or directory')
-  const files = (await Promise.all(paths.map(scenarioFilesAt))).flat()
-  return Promise.all(files.map(async (file) => ({ file, text: await readFile(file, 'utf8') })))
+  const search = { extensions: ['.yaml', '.yml'], recursive: false, none: 'directory contains no .yaml or .yml scenario' }
+  const files = (await Promise.all(paths.map((path) => filesAt(path, search)))).flat()
+  return Promise.all(files.map(async (file) => ({ file, text: await readText(file) })))
 }
 
-async function scenarioFilesAt(path: string): Promise<string[]> {
-  const info = await stat(path).catch(() => { throw new InputError('no such file or directory', { file: path }) })
-  if (!info.isDirectory()) return [path]
-  const entries = (await readdir(path)).filter((name) => ['.yaml', '.yml'].includes(extname(name))).sort()
-  if (entries.length === 0) throw new InputError('directory contains no .yaml or .yml scenario', { file: path })
-  return entries.map((name) => join(path, name))
-}
-
-export interface RunOptions {
+export type RunOptions = ProbeWorldOptions & {
   kube: KubeOptions
-  image: string
   /** Leave the world in the cluster for inspection. */
   keep: boolean
-  checkTimeout: number
-  startTimeout: number
-  settle: number
-  parallelism: number
-  onEvent?: (event: ScenarioRunEvent) => void
-  onCleanup?: (cleanup: () => Promise<void>) => void
-}
-
-export type ScenarioRunEvent = ProbeRunEvent | { kind: 'phase'; text: string }
-
-export interface StepRun {
-  name: string
-  /** Why the step was not probed (offlineOnly). */
-  skipped?: string
-  checks: StepCheck[]
-  summary: StepSummary
-  diagnoses: string[]
-}
-
-export interface ScenarioRun {
-  file: string
-  name: string
-  runId: string
-  namespaces: string[]
-  kept: boolean
-  steps: StepRun[]
-  durationMs: number
-}
-
-export interface RunReport {
-  scenarios: ScenarioRun[]
-  summary: StepSummary & { scenarios: number; durationMs: number }
 }
 
 /** Parses every file first (a malformed one stops the run before anything is created), then runs the scenarios one by one. */
@@ -204,61 +160,15 @@ function labelChange(before: Record<string, string>, after: Record<string, strin
   return Object.keys(change).length > 0 ? change : undefined
 }
 
-interface LiveWorld {
-  names: LiveNames
+interface LiveWorld extends WorldNames {
   podIps: Map<string, string[]>
-  dnsPods: LivePod[]
 }
 
 async function probeStep(client: KubeClient, scenario: Scenario, step: Step, state: StepState, live: LiveWorld, options: RunOptions): Promise<StepRun> {
   const snapshot = liveSnapshot(scenario.world, state, live.names, live.podIps, live.dnsPods)
-  const { report, measured } = await probeWorld(client, scenario.world, snapshot, live, options)
+  const { diagnoses, measured } = await probeWorld(client, scenario.world, snapshot, live, options)
   const checks = compareStep(measured, expectedConnections(scenario, step, state), scenario.bestEffort)
-  return { name: step.name, checks, summary: summarizeChecks(checks), diagnoses: report.diagnoses }
-}
-
-export type ProbeWorldOptions = Pick<RunOptions, 'kube' | 'image' | 'checkTimeout' | 'startTimeout' | 'settle' | 'parallelism' | 'onEvent' | 'onCleanup'>
-
-/**
- * Probes every connection from the world's pods to the pods of the snapshot (servers listen on
- * every declared port) and names the measured connections by the world's short names.
- */
-export async function probeWorld(client: KubeClient, world: World, snapshot: ClusterSnapshot, live: Omit<LiveWorld, 'podIps'>, options: ProbeWorldOptions): Promise<{ report: ProbeReport; measured: MeasuredConnection[] }> {
-  const namespaces = world.namespaces.map((ns) => live.names.namespace(ns.name))
-  const report = await probe({
-    source: { files: [], kube: options.kube, scope: { namespaces, allNamespaces: false } },
-    live: { client, snapshot },
-    from: namespaces.map((ns) => `${ns}/*`),
-    to: [],
-    ports: [],
-    externals: [],
-    service: false,
-    allPods: true,
-    mode: 'pod',
-    image: options.image,
-    checkTimeout: options.checkTimeout,
-    startTimeout: options.startTimeout,
-    settle: options.settle,
-    parallelism: options.parallelism,
-    udpEchoPorts: new Set(world.pods.flatMap((p) => p.ports.filter((port) => port.protocol === 'UDP').map((port) => String(port.port)))),
-    serversListen: true,
-    onEvent: options.onEvent,
-    onCleanup: options.onCleanup,
-  })
-  const idOf = new Map<string, string>([
-    ...world.pods.map((p) => [`${live.names.namespace(p.namespace)}/${p.name}`, p.id] as const),
-    ...live.dnsPods.map((d) => [`${d.namespace}/${d.name}`, DNS_ID] as const),
-  ])
-  const measured = report.results.map((r): MeasuredConnection => ({
-    from: idOf.get(r.from) ?? r.from,
-    to: idOf.get(r.to) ?? r.to,
-    port: Number(r.port),
-    protocol: r.protocol,
-    predicted: r.predicted === 'allowed' ? 'allow' : 'deny',
-    observed: r.observed,
-    ...(r.note ? { note: r.note } : {}),
-  }))
-  return { report, measured }
+  return { name: step.name, checks, summary: summarizeChecks(checks), diagnoses }
 }
 
 export async function pollUntil<T>(timeoutSeconds: number, what: string | (() => string), attempt: () => Promise<T | undefined>): Promise<T> {

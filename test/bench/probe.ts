@@ -5,7 +5,8 @@
 // asserts nothing about speed.
 import * as k8s from '@kubernetes/client-node'
 import { createPodAndWait, createTestNamespace, deleteNamespace, enforcerMode, kubeClients, kubeconfigPath, netshootPod } from '../e2e/support/cluster.js'
-import { probe, type ProbeReport } from '../../src/workflows/probe.js'
+import type { ProbeReport } from '../../src/report/model.js'
+import { probe } from '../../src/workflows/probe.js'
 import { DEFAULT_IMAGE } from '../../src/probe/spec.js'
 
 const PORTS = [80, 81]
@@ -27,7 +28,7 @@ async function round(label: string, namespaces: string[]): Promise<ProbeReport> 
   const phases: string[] = []
   const report = await probe({
     source: { files: [], kube: { kubeconfig: kubeconfigPath() }, scope: { namespaces, allNamespaces: false } },
-    from: [], to: [], ports: [], externals: [], service: false, allPods: false, mode: 'pod', image: DEFAULT_IMAGE,
+    request: { from: [], to: [], ports: [] }, externals: [], service: false, allPods: false, mode: 'pod', image: DEFAULT_IMAGE,
     checkTimeout: 2, startTimeout: 90, settle: 10, parallelism: 64, udpEchoPorts: new Set(PORTS.map(String)), serversListen: true,
     onEvent: (event) => {
       if (['planned', 'starting', 'round', 'cleaned'].includes(event.kind) || (event.kind === 'source-ready' && event.ready === event.total)) {

@@ -1,16 +1,9 @@
-// The predict and explain commands as a user runs them: the built binary, real files, exit codes.
-import { spawnSync } from 'node:child_process'
+// The predict and explain commands as a user runs them: the built commands in-process, real files, exit codes.
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-
-const BIN = join(import.meta.dirname, '../../bin/run.js')
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
-}
+import { runCli as run } from './in-process.js'
 
 function manifest(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'netpol-cli-'))
@@ -41,8 +34,8 @@ spec:
 describe('predict -o json follows the contract', () => {
   const file = manifest(WORLD)
 
-  it('has one result per ordered pair (self and external included) with from, to, port, protocol, allowed', () => {
-    const { code, stdout } = run(['predict', '-f', file, '--port', '80', '--protocol', 'TCP', '--external', '198.19.250.7', '-o', 'json'])
+  it('has one result per ordered pair (self and external included) with from, to, port, protocol, allowed', async () => {
+    const { code, stdout } = await run(['predict', '-f', file, '--port', '80', '--protocol', 'TCP', '--external', '198.19.250.7', '-o', 'json'])
     expect(code).toBe(0)
     const { results } = JSON.parse(stdout)
     const endpoints = ['x/a', 'x/b', 'y/a', '198.19.250.7']
@@ -56,30 +49,30 @@ describe('predict -o json follows the contract', () => {
     expect(denied).toEqual(['198.19.250.7->x/a', 'y/a->x/a'])
   })
 
-  it('--json prints the same report', () => {
-    const viaFlag = JSON.parse(run(['predict', '-f', file, '--port', '80', '--json']).stdout)
-    const viaOutput = JSON.parse(run(['predict', '-f', file, '--port', '80', '-o', 'json']).stdout)
+  it('--json prints the same report', async () => {
+    const viaFlag = JSON.parse((await run(['predict', '-f', file, '--port', '80', '--json'])).stdout)
+    const viaOutput = JSON.parse((await run(['predict', '-f', file, '--port', '80', '-o', 'json'])).stdout)
     expect(viaFlag.results).toEqual(viaOutput.results)
   })
 
-  it('a port name is kept as a name in the result and resolved per destination', () => {
-    const { results } = JSON.parse(run(['predict', '-f', file, '--port', 'serve-81-tcp', '-o', 'json', '--to', 'x/a']).stdout)
+  it('a port name is kept as a name in the result and resolved per destination', async () => {
+    const { results } = JSON.parse((await run(['predict', '-f', file, '--port', 'serve-81-tcp', '-o', 'json', '--to', 'x/a'])).stdout)
     expect(results.map((r: { from: string; port: string; resolvedPort: number; allowed: boolean }) => [r.from, r.port, r.resolvedPort, r.allowed]))
       .toEqual([['x/a', 'serve-81-tcp', 81, true], ['x/b', 'serve-81-tcp', 81, false], ['y/a', 'serve-81-tcp', 81, false]])
   })
 
-  it('--from and --to narrow the results', () => {
-    const { results } = JSON.parse(run(['predict', '-f', file, '--port', '80', '--from', 'y/*', '--to', 'x/a', '-o', 'json']).stdout)
+  it('--from and --to narrow the results', async () => {
+    const { results } = JSON.parse((await run(['predict', '-f', file, '--port', '80', '--from', 'y/*', '--to', 'x/a', '-o', 'json'])).stdout)
     expect(results.map((r: { from: string; to: string }) => `${r.from}->${r.to}`)).toEqual(['y/a->x/a'])
   })
 
-  it('without --port, every declared port is a query', () => {
-    const { results } = JSON.parse(run(['predict', '-f', file, '-o', 'json']).stdout)
+  it('without --port, every declared port is a query', async () => {
+    const { results } = JSON.parse((await run(['predict', '-f', file, '-o', 'json'])).stdout)
     expect(new Set(results.map((r: { port: number }) => r.port))).toEqual(new Set([80, 81]))
   })
 
-  it('prints a truth table by default, X for denied', () => {
-    const { stdout } = run(['predict', '-f', file, '--port', '80'], { COLUMNS: '200' })
+  it('prints a truth table by default, X for denied', async () => {
+    const { stdout } = await run(['predict', '-f', file, '--port', '80'], { COLUMNS: '200' })
     const row = stdout.split('\n').find((l) => l.startsWith('y/a'))
     expect(row?.split(/\s+/).slice(0, 2)).toEqual(['y/a', 'X'])
   })
@@ -88,8 +81,8 @@ describe('predict -o json follows the contract', () => {
 describe('explain', () => {
   const file = manifest(WORLD)
 
-  it('shows both sides, quotes the deciding rule and gives the answer', () => {
-    const { code, stdout } = run(['explain', '-f', file, '--from', 'x/b', '--to', 'x/a', '--port', '80'])
+  it('shows both sides, quotes the deciding rule and gives the answer', async () => {
+    const { code, stdout } = await run(['explain', '-f', file, '--from', 'x/b', '--to', 'x/a', '--port', '80'])
     expect(code).toBe(0)
     expect(stdout).toContain('Egress from x/b (source side)')
     expect(stdout).toContain('Ingress to x/a (destination side)')
@@ -98,14 +91,14 @@ describe('explain', () => {
     expect(stdout).toContain('Result: ALLOWED')
   })
 
-  it('a denial says which side blocked and why no rule matched', () => {
-    const { stdout } = run(['explain', '-f', file, '--from', 'y/a', '--to', 'x/a', '--port', '80'])
+  it('a denial says which side blocked and why no rule matched', async () => {
+    const { stdout } = await run(['explain', '-f', file, '--from', 'y/a', '--to', 'x/a', '--port', '80'])
     expect(stdout).toContain('the peer is not listed')
     expect(stdout).toMatch(/Result: DENIED .*destination's ingress/)
   })
 
-  it('needs --from and --to', () => {
-    const { code, stderr } = run(['explain', '-f', file, '--port', '80'])
+  it('needs --from and --to', async () => {
+    const { code, stderr } = await run(['explain', '-f', file, '--port', '80'])
     expect(code).toBe(2)
     expect(stderr).toContain('--from')
   })
@@ -118,8 +111,8 @@ describe('bad input: one line naming the place, exit 2, no stack trace', () => {
     { rule: 'invalid protocol names the field path', text: 'kind: NetworkPolicy\napiVersion: networking.k8s.io/v1\nmetadata: {name: p, namespace: x}\nspec:\n  podSelector: {}\n  ingress: [{ports: [{protocol: ICMP}]}]', expected: /spec\.ingress\[0\]\.ports\[0\]\.protocol/ },
     { rule: 'unknown selector operator names it', text: 'kind: NetworkPolicy\napiVersion: networking.k8s.io/v1\nmetadata: {name: p, namespace: x}\nspec:\n  podSelector: {matchExpressions: [{key: a, operator: Like, values: [b]}]}', expected: /Like/ },
   ]
-  it.each(cases)('$rule', ({ text, expected }) => {
-    const { code, stderr, stdout } = run(['predict', '-f', manifest(text)])
+  it.each(cases)('$rule', async ({ text, expected }) => {
+    const { code, stderr, stdout } = await run(['predict', '-f', manifest(text)])
     expect(code).toBe(2)
     expect(stdout).toBe('')
     expect(stderr.trim().split('\n')).toHaveLength(1)
@@ -127,35 +120,51 @@ describe('bad input: one line naming the place, exit 2, no stack trace', () => {
     expect(stderr).not.toMatch(/\n\s+at /)
   })
 
-  it('--debug adds the stack trace', () => {
-    const { code, stderr } = run(['predict', '-f', manifest('kind: [unclosed'), '--debug'])
+  const flagCases: Array<{ args: string[]; error: string }> = [
+    { args: ['--port', '0'], error: 'error: --port: invalid port 0: must be between 1 and 65535' },
+    { args: ['--port', 'Web'], error: 'error: --port: invalid port "Web": expected a number or a port name (lowercase letters, digits and \'-\', at most 15)' },
+    { args: ['--protocol', 'icmp'], error: 'error: --protocol: invalid protocol "icmp": expected TCP, UDP or SCTP' },
+    { args: ['--from', 'x/a/b'], error: 'error: --from: invalid endpoint "x/a/b": expected NAMESPACE/POD, NAMESPACE/* or an IP address' },
+    { args: ['--external', 'example.com'], error: 'error: --external: invalid address "example.com": expected an IPv4 or IPv6 address' },
+    { args: ['-l', 'app in (a'], error: 'error: --selector: cannot parse label selector "app in (a" at "app in (a"' },
+    { args: ['--request-timeout', 'soon'], error: 'error: --request-timeout: invalid duration "soon": use e.g. 30s, 2m or 1h' },
+  ]
+  it.each(flagCases)('a bad flag value is refused as the flag is read: $args', async ({ args, error }) => {
+    const { code, stderr, stdout } = await run(['predict', '-f', manifest(WORLD), ...args])
+    expect(stderr).toBe(`${error}\n`)
+    expect(stdout).toBe('')
+    expect(code).toBe(2)
+  })
+
+  it('--debug adds the stack trace', async () => {
+    const { code, stderr } = await run(['predict', '-f', manifest('kind: [unclosed'), '--debug'])
     expect(code).toBe(2)
     expect(stderr).toMatch(/\n\s+at /)
   })
 
-  it('an unknown kind is skipped with a note, not an error', () => {
-    const { code, stderr } = run(['predict', '-f', manifest(`${WORLD}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}`), '--port', '80', '-o', 'json'])
+  it('an unknown kind is skipped with a note, not an error', async () => {
+    const { code, stderr } = await run(['predict', '-f', manifest(`${WORLD}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}`), '--port', '80', '-o', 'json'])
     expect(code).toBe(0)
     expect(stderr).toMatch(/note: .*ConfigMap/)
   })
 
-  it('an unknown flag is a usage error', () => {
-    expect(run(['predict', '--nope']).code).toBe(2)
+  it('an unknown flag is a usage error', async () => {
+    expect((await run(['predict', '--nope'])).code).toBe(2)
   })
 
-  it('no kubeconfig anywhere is a clear error, not a silent localhost:8080', () => {
-    const { code, stderr } = run(['predict'], { KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'home-')) })
+  it('no kubeconfig anywhere is a clear error, not a silent localhost:8080', async () => {
+    const { code, stderr } = await run(['predict'], { KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'home-')) })
     expect(code).toBe(2)
     expect(stderr).toMatch(/no cluster configured/)
   })
 })
 
 describe('lint warnings', () => {
-  it('are printed on stderr, and --strict turns them into exit 1', () => {
+  it('are printed on stderr, and --strict turns them into exit 1', async () => {
     const file = manifest(`${WORLD}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ghost, namespace: y}\nspec: {podSelector: {matchLabels: {app: nothing}}}`)
-    const relaxed = run(['predict', '-f', file, '--port', '80'])
+    const relaxed = await run(['predict', '-f', file, '--port', '80'])
     expect(relaxed.code).toBe(0)
     expect(relaxed.stderr).toMatch(/warning: y\/ghost selects no pod/)
-    expect(run(['predict', '-f', file, '--port', '80', '--strict']).code).toBe(1)
+    expect((await run(['predict', '-f', file, '--port', '80', '--strict'])).code).toBe(1)
   })
 })

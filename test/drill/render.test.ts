@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { nextHint, type Drill } from '../../src/drill/model.js'
 import { renderCheck, renderHint, renderSolution } from '../../src/drill/render.js'
-import type { CheckReport } from '../../src/workflows/drill.js'
+import type { CheckReport } from '../../src/drill/report.js'
 
 const drill = { hints: ['one', 'two'] } as Drill
 

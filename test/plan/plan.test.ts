@@ -17,6 +17,12 @@ describe('planning probes', () => {
     expect(new Set(jobs.map((j) => j.id)).size).toBe(jobs.length)
   })
 
+  it('--protocol without --port checks only the declared ports of that protocol, as predict does', () => {
+    const { jobs } = plan(upstreamWorld(), { protocol: 'UDP' })
+    expect(jobs).toHaveLength(9 * 9 * 2)
+    expect(new Set(jobs.map((j) => `${j.protocol}/${j.port}`))).toEqual(new Set(['UDP/80', 'UDP/81']))
+  })
+
   it('probes one representative per equivalence class, listing the pods it stands for', () => {
     const world = upstreamWorld()
     world.pods.push(upstreamPod('x', 'a2', { labels: { pod: 'a' }, ips: ['198.18.1.99'] }))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { classify, parseScriptOutput, scriptInput, type CheckMode, type Observation } from '../../src/probe/script.js'
+import type { Observation } from '../../src/model/probe.js'
+import { classify, parseScriptOutput, scriptInput, type CheckMode } from '../../src/probe/script.js'
 
 describe('classifying what a check printed', () => {
   const cases: Array<[string, CheckMode, number, string, Observation]> = [

@@ -4,7 +4,7 @@ import type { NetworkPolicy } from '../../src/model/cluster.js'
 import type { ProbeJob } from '../../src/plan/plan.js'
 import { KNOWN_DEVIATIONS, knownDeviation, nameKnownDeviation } from '../../src/reconcile/deviations.js'
 import { reconcileOne, type ReconciledCheck } from '../../src/reconcile/reconcile.js'
-import type { Observation } from '../../src/probe/script.js'
+import type { Observation } from '../../src/model/probe.js'
 import { policy, upstreamWorld } from '../support/world.js'
 
 /** x/a → x/b TCP/80 under the given policies, predicted by the evaluator and observed as given. */

@@ -2,11 +2,11 @@
 // observations given as values (the renderer is pure; the cluster paths are covered by e2e tests).
 import { describe, expect, it } from 'vitest'
 import { createEvaluator } from '../../src/evaluate/evaluate.js'
-import { explain } from '../../src/evaluate/explain.js'
 import { planProbes } from '../../src/plan/plan.js'
-import { diagnose, orderForReport, reconcileOne, summarize, type ProbeResult } from '../../src/reconcile/reconcile.js'
+import type { ProbeResult } from '../../src/model/probe.js'
+import { diagnose, orderForReport, reconcileOne, summarize } from '../../src/reconcile/reconcile.js'
+import { checkResult, type ProbeReport } from '../../src/report/model.js'
 import { renderJunit, renderProbe } from '../../src/report/probe.js'
-import type { ProbeReport } from '../../src/workflows/probe.js'
 import { policy, upstreamWorld } from '../support/world.js'
 
 /** x isolated for ingress from everything but x; the "cluster" lets everything through. */
@@ -21,11 +21,7 @@ function reportWhereEverythingConnects(): ProbeReport {
   })
   return {
     runId: 'abc123', mode: 'pod', image: 'nicolaka/netshoot:v0.13',
-    results: orderForReport(checks).map((c) => ({
-      from: c.job.from.key, to: c.job.to.key, port: c.job.port, protocol: c.job.protocol, predicted: c.predicted, observed: c.observed,
-      verdict: c.verdict, target: `${c.job.target.host}:${c.job.target.port}`, attempts: c.attempts, note: c.note, sources: c.job.sourceMembers,
-      ...(c.verdict === 'agree' ? {} : { explanation: explain(c.prediction, evaluator) }),
-    })),
+    results: orderForReport(checks).map((c) => checkResult(c, evaluator)),
     summary: { ...summarize(checks), durationMs: 4200 },
     diagnoses: diagnose(checks), skipped: [], warnings: [], notes: [],
   }
@@ -46,6 +42,14 @@ describe('the probe report', () => {
 
   it('names the likely cause when every denial went through', () => {
     expect(text).toMatch(/DIAGNOSIS\n- the CNI does not appear to enforce NetworkPolicy: all 9 connections predicted denied went through/)
+  })
+
+  it('each result names what was dialled and whom the source stands for; only disagreements carry the reasoning', () => {
+    const finding = report.results.find((r) => r.from === 'y/a' && r.to === 'x/a')!
+    expect(finding).toMatchObject({ port: 80, protocol: 'TCP', predicted: 'denied', observed: 'allowed', verdict: 'under-enforced', target: '198.18.1.10:80', attempts: 4 })
+    expect(finding.sources).toContain('y/a')
+    expect(finding.explanation?.allowed).toBe(false)
+    expect(report.results.filter((r) => r.verdict === 'agree').every((r) => r.explanation === undefined)).toBe(true)
   })
 
   it('lists findings before anything else in JSON too', () => {

@@ -1,16 +1,15 @@
-// `scenario validate` and the input errors of `scenario run`, as a user runs them: the built binary.
-import { spawnSync } from 'node:child_process'
+// `scenario validate` and the input errors of `scenario run`, as a user runs them: the built commands, in-process.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-const BIN = join(import.meta.dirname, '../../bin/run.js')
+import { runCli } from '../commands/in-process.js'
+
 const TIERS = join(import.meta.dirname, '../../scenarios/tiers.yaml')
 
 function run(args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, KUBECONFIG: '/nonexistent' } })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+  return runCli(args, { KUBECONFIG: '/nonexistent' })
 }
 
 function variant(edit: (text: string) => string): string {
@@ -20,39 +19,39 @@ function variant(edit: (text: string) => string): string {
 }
 
 describe('scenario validate', () => {
-  it('exits 0 on the shipped scenarios', () => {
-    const { code, stdout } = run(['scenario', 'validate', join(import.meta.dirname, '../../scenarios')])
+  it('exits 0 on the shipped scenarios', async () => {
+    const { code, stdout } = await run(['scenario', 'validate', join(import.meta.dirname, '../../scenarios')])
     expect(stdout).toMatch(/scenario\(s\): every expectation agrees with the policies/)
     expect(code).toBe(0)
   })
 
-  it('exits 1 and lists each expectation the policies contradict', () => {
+  it('exits 1 and lists each expectation the policies contradict', async () => {
     const file = variant((t) => t.replace('"backend -> db:5432 allow"', '"backend -> db:5432 deny"'))
-    const { code, stdout } = run(['scenario', 'validate', file])
+    const { code, stdout } = await run(['scenario', 'validate', file])
     expect(stdout).toContain('step "each tier accepts only the tier in front of it": backend -> db TCP/5432: expected deny ("backend -> db:5432 deny"), predicted allow: allowed by shop/db-from-backend ingress[0]')
     expect(code).toBe(1)
   })
 
-  it('exits 2 with one line naming file and field for a malformed file', () => {
+  it('exits 2 with one line naming file and field for a malformed file', async () => {
     const file = variant((t) => t.replace('"backend -> db:5432 allow"', '"backnd -> db:5432 allow"'))
-    const { code, stderr, stdout } = run(['scenario', 'validate', file])
+    const { code, stderr, stdout } = await run(['scenario', 'validate', file])
     expect(stderr).toBe(`error: ${file}: steps[1].expect[3]: unknown pod "backnd" (known: frontend, backend, db)\n`)
     expect(stdout).toBe('')
     expect(code).toBe(2)
   })
 
-  it('-o json carries the contradictions', () => {
+  it('-o json carries the contradictions', async () => {
     const file = variant((t) => t.replace('"backend -> db:5432 allow"', '"backend -> db:5432 deny"'))
-    const report = JSON.parse(run(['scenario', 'validate', file, '-o', 'json']).stdout)
+    const report = JSON.parse((await run(['scenario', 'validate', file, '-o', 'json'])).stdout)
     expect(report.summary).toEqual({ scenarios: 1, expectations: 20, contradictions: 1 })
     expect(report.scenarios[0].contradictions[0]).toMatchObject({ from: 'backend', to: 'db', port: 5432, expected: 'deny', predicted: 'allow' })
   })
 })
 
 describe('scenario run', () => {
-  it('rejects a malformed file before it needs a cluster', () => {
+  it('rejects a malformed file before it needs a cluster', async () => {
     const file = variant((t) => t.replace('description:', 'descripton:'))
-    const { code, stderr } = run(['scenario', 'run', TIERS, file])
+    const { code, stderr } = await run(['scenario', 'run', TIERS, file])
     expect(stderr.trimEnd().split('\n').at(-1)).toBe(`error: ${file}: descripton: unknown field "descripton"`)
     expect(stderr).not.toMatch(/kubeconfig|cluster/)
     expect(code).toBe(2)

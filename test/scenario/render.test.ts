@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { scenarioExitCode } from '../../src/commands/scenario/run.js'
 import { compareStep, summarizeChecks } from '../../src/scenario/compare.js'
 import { renderRun, renderRunJunit } from '../../src/scenario/render.js'
-import type { RunReport, StepRun } from '../../src/workflows/scenario.js'
+import type { RunReport, StepRun } from '../../src/scenario/report.js'
 
 const expected = new Map([['outside>web:80/TCP', { from: 'outside', to: 'web', port: 80, protocol: 'TCP' as const, allowed: false, text: '* -> app/* deny' }]])
 

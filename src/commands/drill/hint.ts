@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { renderHint } from '../../drill/render.js'
-import { drillHint, type HintReport } from '../../workflows/drill.js'
+import type { HintReport } from '../../drill/report.js'
+import { drillHint } from '../../workflows/drill.js'
 
 export default class DrillHint extends BaseCommand {
   static override summary = 'Show the next hint of a drill (or all of them).'

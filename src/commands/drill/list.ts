@@ -1,6 +1,7 @@
 import { BaseCommand } from '../../cli/base.js'
 import { renderList } from '../../drill/render.js'
-import { listDrills, type DrillSummary } from '../../workflows/drill.js'
+import type { DrillSummary } from '../../drill/report.js'
+import { listDrills } from '../../workflows/drill.js'
 
 export default class DrillList extends BaseCommand {
   static override summary = 'List the NetworkPolicy drills (CKA/CKS practice), easiest first.'

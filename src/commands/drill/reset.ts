@@ -1,9 +1,12 @@
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
-import { withProgress } from '../../cli/progress.js'
+import { drillClusterFlags, drillClusterOptions } from '../../cli/flags.js'
+import { probeProgress } from '../../cli/probe-progress.js'
+import { quietProgress, withProgress } from '../../cli/progress.js'
 import { renderReset } from '../../drill/render.js'
-import { loadDrill, resetDrill, type ResetReport } from '../../workflows/drill.js'
-import { drillClusterFlags, drillClusterOptions, quietProgress } from './start.js'
+import type { ResetReport } from '../../drill/report.js'
+import { loadDrill } from '../../drill/catalogue.js'
+import { resetDrill } from '../../workflows/drill.js'
 
 export default class DrillReset extends BaseCommand {
   static override summary = 'Delete a drill\'s namespaces (its pods and every policy you applied there) and wait until they are gone.'
@@ -17,7 +20,7 @@ export default class DrillReset extends BaseCommand {
     const drill = await loadDrill(args.name)
     const report = await withProgress(`Resetting drill ${args.name}`, (update) => resetDrill(drill, {
       ...drillClusterOptions(flags),
-      onEvent: (event) => { if (event.kind === 'phase') update(event.text) },
+      onEvent: probeProgress(update),
     }), quietProgress(this.jsonEnabled()))
     if (!this.jsonEnabled()) process.stdout.write(renderReset(report))
     return report

@@ -1,11 +1,14 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
-import { kubeFlags, parseDuration, snapshotSource } from '../../cli/flags.js'
+import { drillClusterFlags, drillClusterOptions, imageFlag } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
-import { withProgress } from '../../cli/progress.js'
+import { probeProgress } from '../../cli/probe-progress.js'
+import { quietProgress, withProgress } from '../../cli/progress.js'
 import { renderStart } from '../../drill/render.js'
-import { DEFAULT_IMAGE } from '../../probe/spec.js'
-import { loadDrill, startDrill, type StartReport } from '../../workflows/drill.js'
+
+import type { StartReport } from '../../drill/report.js'
+import { loadDrill } from '../../drill/catalogue.js'
+import { startDrill } from '../../workflows/drill.js'
 
 export default class DrillStart extends BaseCommand {
   static override summary = 'Build a drill\'s namespaces and pods in the cluster and print its task.'
@@ -18,7 +21,7 @@ Exit codes: 0 ready, 2 no such drill, a namespace in the way, or a cluster probl
   static override flags = {
     ...drillClusterFlags(),
     force: Flags.boolean({ description: 'Delete and rebuild the drill if it is already started.' }),
-    image: Flags.string({ description: 'Image of the drill\'s server pods (needs bash and socat).', default: DEFAULT_IMAGE }),
+    image: imageFlag('Image of the drill\'s server pods (needs bash and socat).'),
   }
 
   async run(): Promise<StartReport> {
@@ -30,7 +33,7 @@ Exit codes: 0 ready, 2 no such drill, a namespace in the way, or a cluster probl
         ...drillClusterOptions(flags),
         image: flags.image,
         force: flags.force,
-        onEvent: (event) => { if (event.kind === 'phase') update(event.text) },
+        onEvent: probeProgress(update),
         onCleanup: signals.register,
       }), quietProgress(this.jsonEnabled()))
       if (!this.jsonEnabled()) process.stdout.write(renderStart(report))
@@ -39,26 +42,4 @@ Exit codes: 0 ready, 2 no such drill, a namespace in the way, or a cluster probl
       signals.dispose()
     }
   }
-}
-
-/** The cluster flags every drill command that touches the cluster takes. */
-export function drillClusterFlags() {
-  return {
-    kubeconfig: kubeFlags.kubeconfig,
-    context: kubeFlags.context,
-    'request-timeout': kubeFlags['request-timeout'],
-    'start-timeout': Flags.string({ description: 'Time pods may take to become Ready, and namespaces to go away.', default: '120s' }),
-  }
-}
-
-export function drillClusterOptions(flags: { kubeconfig?: string; context?: string; 'request-timeout': string; 'start-timeout': string }) {
-  return {
-    kube: snapshotSource({ ...flags, 'all-namespaces': false }).kube,
-    startTimeout: parseDuration(flags['start-timeout'], '--start-timeout'),
-  }
-}
-
-/** Progress goes to stderr; with --json it is shown only on a terminal. */
-export function quietProgress(json: boolean): boolean {
-  return json ? !process.stderr.isTTY : false
 }

@@ -2,7 +2,8 @@ import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { ExitCode } from '../../model/errors.js'
 import { renderValidation, type ScenarioFormat } from '../../scenario/render.js'
-import { validateScenarios, type ValidateReport } from '../../workflows/scenario.js'
+import type { ValidateReport } from '../../scenario/report.js'
+import { validateScenarios } from '../../workflows/scenario.js'
 
 export default class ScenarioValidate extends BaseCommand {
   static override summary = 'Check scenario files offline: their shape, and whether their expectations agree with the evaluator.'

@@ -1,0 +1,122 @@
+// The report contract of predict, explain and probe (what `--json` prints), and the functions that
+// map the core's results onto it. Workflows build these reports; renderers read them.
+import type { DirectionVerdict, Evaluator } from '../evaluate/evaluate.js'
+import { explain, ruleLabel, type Explanation } from '../evaluate/explain.js'
+import type { LintWarning } from '../evaluate/lint.js'
+import type { PortQuery } from '../evaluate/matrix.js'
+import type { PredictedConnection } from '../evaluate/predict.js'
+import type { Protocol } from '../model/cluster.js'
+import type { CheckVerdict, Observed, Predicted, ProbeMode } from '../model/probe.js'
+import type { SkippedSource } from '../plan/plan.js'
+import type { ReconciledCheck, Summary } from '../reconcile/reconcile.js'
+import type { ExpectationReport } from '../scenario/live-expect.js'
+
+export interface SideSummary {
+  isolated: boolean
+  /** Rules that allow it, as `namespace/policy direction[index]`. */
+  allowedBy: string[]
+}
+
+/** What every row of the predict and probe contracts names: one connection, the port as asked. */
+interface ConnectionRow {
+  from: string
+  to: string
+  port: number | string
+  protocol: Protocol
+}
+
+/** One row of the predict contract. */
+export interface PredictResult extends ConnectionRow {
+  allowed: boolean
+  resolvedPort?: number
+  egress: SideSummary
+  ingress: SideSummary
+  /** Behaviour the spec leaves to the CNI that this result relies on (see README). */
+  cniDefined?: string[]
+}
+
+export interface PredictReport {
+  results: PredictResult[]
+  queries: PortQuery[]
+  sources: string[]
+  destinations: string[]
+  warnings: LintWarning[]
+  notes: string[]
+}
+
+export interface ExplainReport {
+  explanations: Explanation[]
+  warnings: LintWarning[]
+  notes: string[]
+}
+
+/** One row of the probe contract. */
+export interface ProbeCheckResult extends ConnectionRow {
+  predicted: Predicted
+  observed: Observed
+  verdict: CheckVerdict
+  target: string
+  attempts: number
+  note?: string
+  /** Id of the known enforcer deviation that explains this disagreement (`--enforcer-hint`). */
+  knownDeviation?: string
+  detail?: string
+  /** Pods the source stands for. */
+  sources: string[]
+  cniDefined?: string[]
+  explanation?: Explanation
+}
+
+export interface ProbeReport {
+  runId: string
+  mode: ProbeMode
+  image: string
+  results: ProbeCheckResult[]
+  summary: Summary & { durationMs: number }
+  diagnoses: string[]
+  skipped: SkippedSource[]
+  warnings: LintWarning[]
+  notes: string[]
+  /** With `--expect`: the measured connections the expectations cover, judged. */
+  expectations?: ExpectationReport
+}
+
+function sideSummary(side: DirectionVerdict): SideSummary {
+  return { isolated: side.isolated, allowedBy: side.allowedBy.map(ruleLabel) }
+}
+
+export function predictResult(c: PredictedConnection): PredictResult {
+  const verdict = c.verdict()
+  return {
+    from: c.from.key,
+    to: c.to.key,
+    port: c.query.port,
+    protocol: c.query.protocol,
+    allowed: c.allowed,
+    ...(typeof c.query.port === 'string' ? { resolvedPort: verdict.resolvedPort } : {}),
+    egress: sideSummary(verdict.egress),
+    ingress: sideSummary(verdict.ingress),
+    ...(verdict.cniDefined.length > 0 ? { cniDefined: verdict.cniDefined.map((d) => d.kind) } : {}),
+  }
+}
+
+/** A reconciled check as the probe report lists it; a check that does not agree carries the evaluator's reasoning. */
+export function checkResult(c: ReconciledCheck, evaluator: Evaluator): ProbeCheckResult {
+  return {
+    from: c.job.from.key,
+    to: c.job.to.key,
+    port: c.job.port,
+    protocol: c.job.protocol,
+    predicted: c.predicted,
+    observed: c.observed,
+    verdict: c.verdict,
+    target: `${c.job.target.host}:${c.job.target.port}`,
+    attempts: c.attempts,
+    ...(c.note ? { note: c.note } : {}),
+    ...(c.knownDeviation ? { knownDeviation: c.knownDeviation } : {}),
+    ...(c.detail ? { detail: c.detail } : {}),
+    sources: c.job.sourceMembers,
+    ...(c.prediction.cniDefined.length > 0 ? { cniDefined: c.prediction.cniDefined.map((d) => d.kind) } : {}),
+    ...(c.verdict !== 'agree' ? { explanation: explain(c.prediction, evaluator) } : {}),
+  }
+}
