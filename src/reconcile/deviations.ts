@@ -29,6 +29,16 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     matches: ({ verdict, prediction: { egress, ingress } }) =>
       verdict === 'under-enforced' && !egress.allowed && ingress.allowedBy.some((r) => egress.policies.some((p) => samePolicy(p.policy, r.rule.policy))),
   },
+  {
+    // Its queue rule sits on the postrouting hook; a pod's packets to the node itself are delivered
+    // locally and never pass there.
+    id: 'kube-network-policies/node-address-unfiltered',
+    enforcer: 'kube-network-policies',
+    rule: 'an egress-isolated pod may only reach what its egress rules allow (the concepts page, though, always allows traffic to the pod\'s own node)',
+    behaviour: 'a pod\'s connections to the address of the node it runs on are never filtered',
+    matches: ({ verdict, job, prediction: { egress } }) =>
+      verdict === 'under-enforced' && !egress.allowed && job.to.kind === 'external' && job.to.node !== undefined,
+  },
 ]
 
 export function knownDeviation(check: ReconciledCheck, enforcer: Enforcer | undefined): KnownDeviation | undefined {

@@ -304,8 +304,9 @@ describe.runIf(clusterAvailable())('probes that cannot run are unknown, never bl
 const mode = clusterAvailable() ? enforcerMode() : undefined
 
 describe.runIf(clusterAvailable())('known enforcer deviations', () => {
-  // One policy selects x/a and x/b for both directions: ingress on 80 from anyone (no `from`), no
-  // egress at all. The API denies a → b: both sides must allow a connection, and a's egress does not.
+  // One policy selects a and b for both directions: ingress on 80 from anyone (no `from`), no
+  // egress at all. The API denies a → b (both sides must allow a connection, and a's egress does
+  // not) and a → the node's address.
   let ns: string
   beforeAll(async () => {
     ns = await createTestNamespace('probe-deviation')
@@ -317,23 +318,27 @@ describe.runIf(clusterAvailable())('known enforcer deviations', () => {
   }, 180_000)
   afterAll(async () => deleteNamespace(ns), 180_000)
 
-  const probeAtoB = async () => {
+  /** a → b:80, and a → the node's address (kubelet port), which a's egress denies as well. */
+  const probeFromA = async () => {
     const hint = mode === 'kube-router' || mode === 'kube-network-policies' ? ['--enforcer-hint', mode] : []
-    const result = await runCli(['probe', '-n', ns, '--from', `${ns}/a`, '--to', `${ns}/b`, '--port', '80', '--settle', '3s', ...hint, '-o', 'json'])
-    return { result, check: JSON.parse(result.stdout).results[0] }
+    const result = await runCli(['probe', '-n', ns, '--from', `${ns}/a`, '--to', `${ns}/b`, '--port', '80', '--external', '198.18.0.1:10250', '--settle', '3s', ...hint, '-o', 'json'])
+    const results: Array<{ to: string; knownDeviation?: string }> = JSON.parse(result.stdout).results
+    return { result, toB: results.find((r) => r.to === `${ns}/b`), toNode: results.find((r) => r.to === '198.18.0.1') }
   }
 
-  it.runIf(mode === 'kube-router')('kube-router lets it through; the report names the deviation', async () => {
-    const { result, check } = await probeAtoB()
-    expect(check).toMatchObject({ predicted: 'denied', observed: 'allowed', verdict: 'under-enforced', knownDeviation: 'kube-router/ingress-rule-lets-selected-pods-out' })
-    expect(check.note).toMatch(/^known kube-router deviation/)
+  it.runIf(mode === 'kube-router')('kube-router lets a → b through and names the deviation; it blocks a → node', async () => {
+    const { result, toB, toNode } = await probeFromA()
+    expect(toB).toMatchObject({ predicted: 'denied', observed: 'allowed', verdict: 'under-enforced', knownDeviation: 'kube-router/ingress-rule-lets-selected-pods-out' })
+    expect((toB as { note?: string }).note).toMatch(/^known kube-router deviation/)
+    expect(toNode).toMatchObject({ predicted: 'denied', verdict: 'agree' })
     expect(result.code).toBe(1)
   })
 
-  it.runIf(mode === 'kube-network-policies')('kube-network-policies blocks it as the API says', async () => {
-    const { result, check } = await probeAtoB()
-    expect(check).toMatchObject({ predicted: 'denied', observed: 'blocked', verdict: 'agree' })
-    expect(check.knownDeviation).toBeUndefined()
-    expect(result.code).toBe(0)
+  it.runIf(mode === 'kube-network-policies')('kube-network-policies blocks a → b as the API says; a → node goes through, named as its deviation', async () => {
+    const { result, toB, toNode } = await probeFromA()
+    expect(toB).toMatchObject({ predicted: 'denied', observed: 'blocked', verdict: 'agree' })
+    expect(toB?.knownDeviation).toBeUndefined()
+    expect(toNode).toMatchObject({ predicted: 'denied', observed: 'allowed', verdict: 'under-enforced', knownDeviation: 'kube-network-policies/node-address-unfiltered' })
+    expect(result.code).toBe(1)
   })
 })

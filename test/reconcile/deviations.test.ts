@@ -56,6 +56,33 @@ describe('kube-router: an ingress rule of a policy selecting both pods for both 
   })
 })
 
+describe('kube-network-policies: a pod\'s connections to its node are not filtered', () => {
+  const noEgress = policy('x', 'no-egress', { policyTypes: ['Egress'] })
+  /** x/a → EXTERNAL:10250 with every egress of x denied; the address is a node's when `node` is given. */
+  function toExternal(node: string | undefined, observation: Observation): ReconciledCheck {
+    const world = upstreamWorld([noEgress], ['198.18.0.1'])
+    const evaluator = createEvaluator({ ...world, nodes: node ? [{ name: node, ips: ['198.18.0.1'] }] : [] })
+    const from = evaluator.endpoint('x/a')!
+    const to = evaluator.endpoint('198.18.0.1')!
+    const job = { id: 'j', from, to, port: 10250, protocol: 'TCP', target: { host: '198.18.0.1', port: 10250 }, sourceMembers: ['x/a'] } as ProbeJob
+    const prediction = evaluator.evaluate({ from, to, port: 10250, protocol: 'TCP' }, { loopback: 'policy' })
+    return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: false })
+  }
+
+  it('names the deviation when an egress-isolated pod reaches a node address', () => {
+    const check = toExternal('node-1', 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-network-policies')?.id).toBe('kube-network-policies/node-address-unfiltered')
+    expect(knownDeviation(check, 'kube-router')).toBeUndefined()
+  })
+
+  it('does not apply to an address that is no node\'s', () => {
+    const check = toExternal(undefined, 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-network-policies')).toBeUndefined()
+  })
+})
+
 describe('the catalogue', () => {
   it('has unique ids prefixed by their enforcer', () => {
     const ids = KNOWN_DEVIATIONS.map((d) => d.id)
