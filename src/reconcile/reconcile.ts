@@ -11,6 +11,8 @@ export interface ReconciledCheck {
   verdict: CheckVerdict
   /** Why the verdict is what it is, when that is not obvious from the two words. */
   note?: string
+  /** Id of the known enforcer deviation that explains a disagreement (see deviations.ts). */
+  knownDeviation?: string
   detail: string
   attempts: number
   prediction: Verdict
