@@ -7,6 +7,7 @@ import { externalTargetFlag, kubeFlags, probeRunFlags, probeRunOptions, queryFla
 import { cleanupOnSignals } from '../cli/interrupt.js'
 import { probeProgress } from '../cli/probe-progress.js'
 import { quietProgress, withProgress } from '../cli/progress.js'
+import { ENFORCERS, type Enforcer } from '../reconcile/deviations.js'
 import { renderJunit, renderProbe, type ProbeFormat } from '../report/probe.js'
 import { renderExpectations, withExpectationsJunit } from '../scenario/render.js'
 import type { ProbeReport } from '../report/model.js'
@@ -34,6 +35,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
     ...probeRunFlags,
     matrix: Flags.boolean({ description: 'Print the expected, observed and comparison truth tables.' }),
     junit: Flags.string({ description: 'Write a JUnit XML report to this file.' }),
+    'enforcer-hint': Flags.string({ description: 'The NetworkPolicy enforcer the cluster runs; disagreements it is known to cause are then named in the report.', options: [...ENFORCERS] }),
     expect: Flags.string({ description: 'Also assert the expectations in this YAML file (e.g. "shop/* -> shop/app=db:5432 deny"); exit 1 on a violation.' }),
     output: Flags.string({ char: 'o', description: 'Output format.', options: ['table', 'wide', 'json', 'yaml'], default: 'table' }),
   }
@@ -55,6 +57,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
         onEvent: probeProgress(update),
         onCleanup: signals.register,
         expectFile: flags.expect,
+        enforcer: flags['enforcer-hint'] as Enforcer | undefined,
       }), quiet)
       printDiagnostics(report)
       if (flags.junit) writeFileSync(flags.junit, withExpectationsJunit(renderJunit(report), report.expectations))

@@ -3,7 +3,7 @@
 // the adaptive limiter.
 import type { ExecResult } from '../kube/client.js'
 import type { ProbeJob } from '../plan/plan.js'
-import type { ProbeResult } from '../reconcile/reconcile.js'
+import type { ProbeResult } from '../model/probe.js'
 import { checkerCommand, checkerLag, type CheckerCheck } from './checker.js'
 import type { EngineContext } from './context.js'
 import { adjustLimit, execLimits, spreadOrder, type ExecFeedback } from './limiter.js'

@@ -4,7 +4,7 @@
 // the first round ends. A source's probe pod is released as soon as this is done, so the window
 // moves on. Knows nothing of the cluster: rounds run through `probeRound`.
 import type { ProbeJob } from '../plan/plan.js'
-import type { ProbeResult } from '../reconcile/reconcile.js'
+import type { ProbeResult } from '../model/probe.js'
 import { decide, type Attempt, type Expectation, type RetryPolicy } from './retry.js'
 
 export interface RoundCheck {

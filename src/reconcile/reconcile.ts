@@ -4,9 +4,6 @@ import { tally } from '../model/collections.js'
 import { allowance, observedAllowance, type CheckVerdict, type Observed, type Predicted, type ProbeResult } from '../model/probe.js'
 import type { ProbeJob } from '../plan/plan.js'
 
-// The probe engine imports ProbeResult from here.
-export type { ProbeResult }
-
 export interface ReconciledCheck {
   job: ProbeJob
   predicted: Predicted
@@ -14,6 +11,8 @@ export interface ReconciledCheck {
   verdict: CheckVerdict
   /** Why the verdict is what it is, when that is not obvious from the two words. */
   note?: string
+  /** Id of the known enforcer deviation that explains a disagreement (see deviations.ts). */
+  knownDeviation?: string
   detail: string
   attempts: number
   prediction: Verdict

@@ -58,6 +58,8 @@ export interface ProbeCheckResult extends ConnectionRow {
   target: string
   attempts: number
   note?: string
+  /** Id of the known enforcer deviation that explains this disagreement (`--enforcer-hint`). */
+  knownDeviation?: string
   detail?: string
   /** Pods the source stands for. */
   sources: string[]
@@ -111,6 +113,7 @@ export function checkResult(c: ReconciledCheck, evaluator: Evaluator): ProbeChec
     target: `${c.job.target.host}:${c.job.target.port}`,
     attempts: c.attempts,
     ...(c.note ? { note: c.note } : {}),
+    ...(c.knownDeviation ? { knownDeviation: c.knownDeviation } : {}),
     ...(c.detail ? { detail: c.detail } : {}),
     sources: c.job.sourceMembers,
     ...(c.prediction.cniDefined.length > 0 ? { cniDefined: c.prediction.cniDefined.map((d) => d.kind) } : {}),

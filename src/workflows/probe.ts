@@ -6,6 +6,7 @@ import { askedPorts, type ExternalTarget } from '../evaluate/scope.js'
 import { InputError } from '../model/errors.js'
 import { planProbes } from '../plan/plan.js'
 import { runProbes, type ProbeRunOptions } from '../probe/run.js'
+import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
 import { diagnose, orderForReport, summarize } from '../reconcile/reconcile.js'
 import { checkResult, type ProbeReport } from '../report/model.js'
 import { readExpectationFile } from '../scenario/expect-file.js'
@@ -23,6 +24,8 @@ export interface ProbeOptions extends ProbeRunOptions {
   udpEchoPorts?: Set<string>
   /** A file of expectations about the pods in scope (`--expect`); each pod is then probed individually. */
   expectFile?: string
+  /** The cluster's enforcer, when known: disagreements it is known to cause are named. */
+  enforcer?: Enforcer
 }
 
 export async function probe(options: ProbeOptions): Promise<ProbeReport> {
@@ -49,7 +52,9 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     udpEchoPorts: options.udpEchoPorts,
   })
   if (plan.jobs.length === 0) throw new InputError('nothing to probe: no running pod in scope declares a port (pass --port, -n/-A, or check --from/--to)')
-  const { runId, checks, leftovers } = await runProbes(client!, evaluator, plan.jobs, options)
+  const run = await runProbes(client!, evaluator, plan.jobs, options)
+  const { runId, leftovers } = run
+  const checks = run.checks.map((c) => nameKnownDeviation(c, options.enforcer))
   const ordered = orderForReport(checks)
   return {
     runId,

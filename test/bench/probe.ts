@@ -1,8 +1,10 @@
 // npm run bench:probe (needs the test cluster): wall time of `probe` for 9 pods in 3 namespaces x
 // ports 80/81 x TCP/UDP/SCTP = 486 checks, once with everything denied and once with everything
-// allowed. Prints figures; asserts nothing about speed.
+// allowed. Prints figures (run it once per enforcer: kube-router rejects denied connections,
+// kube-network-policies drops them, so there a denied check lasts the whole check timeout);
+// asserts nothing about speed.
 import * as k8s from '@kubernetes/client-node'
-import { createPodAndWait, createTestNamespace, deleteNamespace, kubeClients, kubeconfigPath, netshootPod } from '../e2e/support/cluster.js'
+import { createPodAndWait, createTestNamespace, deleteNamespace, enforcerMode, kubeClients, kubeconfigPath, netshootPod } from '../e2e/support/cluster.js'
 import { connect } from '../../src/kube/connect.js'
 import type { ProbeReport } from '../../src/report/model.js'
 import { probe } from '../../src/workflows/probe.js'
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   const namespaces = await Promise.all(['x', 'y', 'z'].map((n) => createTestNamespace(`bench-${n}`)))
   try {
     await Promise.all(namespaces.flatMap((ns) => ['a', 'b', 'c'].map((p) => createPodAndWait(server(ns, p)))))
-    console.log('probe bench: 9 pods in 3 namespaces x ports 80/81 x TCP/UDP/SCTP')
+    console.log(`probe bench (enforcer: ${enforcerMode()}): 9 pods in 3 namespaces x ports 80/81 x TCP/UDP/SCTP`)
     const { objects } = kubeClients()
     for (const ns of namespaces) {
       await objects.create({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'] } } as k8s.KubernetesObject)

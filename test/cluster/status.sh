@@ -3,6 +3,7 @@
 #   usage: test/cluster/status.sh
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+source "$CLUSTER_SRC/lib/enforcer.sh"
 
 bad=0
 row() { printf '  %-26s %s\n' "$1" "$2"; }
@@ -22,11 +23,19 @@ check kubelet curl -sf --max-time 2 http://127.0.0.1:10248/healthz
 check kube-proxy curl -sf --max-time 2 http://127.0.0.1:10256/healthz
 
 mode="$(cat "$ENFORCER_FILE" 2>/dev/null || echo unknown)"
-case "$mode" in
-  kube-router) check kube-router curl -sf --max-time 2 http://127.0.0.1:20244/healthz ;;
-  none) if is_running kube-router; then row kube-router "RUNNING although mode is none"; bad=1; else row kube-router "off"; fi ;;
-  *) row "enforcer" "unknown mode"; bad=1 ;;
-esac
+# The selected enforcer must be healthy; the others must not run (nor leave their rules behind).
+for e in "${ENFORCERS[@]}"; do
+  if [[ $e == "$mode" ]]; then
+    case "$e" in
+      kube-router) check kube-router curl -sf --max-time 2 http://127.0.0.1:20244/healthz ;;
+      kube-network-policies) check kube-network-policies knp_healthy ;;
+    esac
+  elif is_running "$e"; then row "$e" "RUNNING although mode is $mode"; bad=1
+  else row "$e" "off"
+  fi
+done
+[[ $mode != kube-network-policies ]] && knp_table_present && { row "nft table inet $KNP_NFT_TABLE" "PRESENT although mode is $mode"; bad=1; }
+[[ " ${ENFORCERS[*]} none " == *" $mode "* ]] || { row "enforcer" "unknown mode"; bad=1; }
 row "enforcer mode" "$mode"
 
 ready="$(kcurl "/api/v1/nodes/$NODE_NAME" 2>/dev/null | node -e '

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bring up (idempotently) the single-node test cluster on this machine.
-#   usage: test/cluster/up.sh [--enforcer kube-router|none]   (default: kube-router)
+#   usage: test/cluster/up.sh [--enforcer kube-router|kube-network-policies|none]   (default: kube-router)
 # See test/cluster/README.md.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Check that `cluster:down` left nothing behind: processes, interfaces, mounts,
-# iptables chains/rules, ipsets, cgroups, netns, sysctl changes.
+# iptables chains/rules, ipsets, nft tables, nfqueues, cgroups, netns, sysctl changes.
 # Prints every leftover and exits non-zero when there is any.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -9,13 +9,13 @@ source "$CLUSTER_SRC/lib/network.sh"
 left=0
 report() { echo "LEFTOVER: $*"; left=1; }
 
-for c in "${COMPONENTS[@]}" kube-router; do
+for c in "${COMPONENTS[@]}" kube-router kube-network-policies; do
   is_running "$c" && report "process $c (pid $(pid_of "$c"))"
 done
 for d in /proc/[0-9]*; do
   cmd="$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)" || continue
   case "$cmd" in
-    *"$NETPOL_CLUSTER_DIR"*|*"$RUN_DIR"*|*"$CACHE_DIR"/k8s-*|*"$CACHE_DIR"/kube-router-*) report "process ${d#/proc/}: ${cmd:0:160}" ;;
+    *"$NETPOL_CLUSTER_DIR"*|*"$RUN_DIR"*|*"$CACHE_DIR"/k8s-*|*"$CACHE_DIR"/kube-router-*|*"$CACHE_DIR"/kube-network-policies-*) report "process ${d#/proc/}: ${cmd:0:160}" ;;
   esac
 done
 ip link show "$BRIDGE" >/dev/null 2>&1 && report "interface $BRIDGE"
@@ -30,6 +30,12 @@ done
 if command -v ipset >/dev/null; then
   while read -r s; do report "ipset $s"; done < <(ipset list -n 2>/dev/null | grep -E "^(inet6:)?${CHAIN_PREFIX_RE#^}" || true)
 fi
+# kube-network-policies' nft table (iptables-save does not show native nft tables) and its queue.
+if command -v nft >/dev/null; then
+  nft list tables 2>/dev/null | grep -qx "table inet $KNP_NFT_TABLE" && report "nft table inet $KNP_NFT_TABLE"
+fi
+awk -v q="$KNP_QUEUE" '$1 == q { found = 1 } END { exit !found }' /proc/net/netfilter/nfnetlink_queue 2>/dev/null \
+  && report "nfqueue $KNP_QUEUE still bound"
 for ctl in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/k8s.io; do [[ -d $ctl ]] && report "cgroup $ctl"; done
 [[ -e $RUN_DIR ]] && report "runtime dir $RUN_DIR"
 [[ -f $NETPOL_CLUSTER_DIR/sysctl.orig ]] && report "sysctls not restored ($NETPOL_CLUSTER_DIR/sysctl.orig)"

@@ -8,7 +8,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/Object
 import { parseAllDocuments } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  API_SERVER, clusterAvailable, clusterCA, createPodAndWait, createTestNamespace, deleteNamespace, kubeClients,
+  API_SERVER, clusterAvailable, clusterCA, createPodAndWait, createTestNamespace, deleteNamespace, enforcerMode, kubeClients,
   policiesEnforced, serverPod, waitFor,
 } from './support/cluster.js'
 import { runCli, startCli } from './support/cli.js'
@@ -322,5 +322,47 @@ describe.runIf(clusterAvailable())('a world larger than the probe-pod window', (
     expect(peak.present).toBeGreaterThan(0)
     expect(peak.present).toBeLessThanOrEqual(WINDOW)
     expect(await runObjectsLeft(...namespaces)).toEqual([])
+  })
+})
+
+const mode = clusterAvailable() ? enforcerMode() : undefined
+
+describe.runIf(clusterAvailable())('known enforcer deviations', () => {
+  // One policy selects a and b for both directions: ingress on 80 from anyone (no `from`), no
+  // egress at all. The API denies a → b (both sides must allow a connection, and a's egress does
+  // not) and a → the node's address.
+  let ns: string
+  beforeAll(async () => {
+    ns = await createTestNamespace('probe-deviation')
+    await Promise.all(['a', 'b'].map((name) => createPodAndWait(serverPod({ namespace: ns, name, port: 80, labels: { pod: name } }))))
+    await kubeClients().objects.create({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'both-ways', namespace: ns },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: [{ port: 80 }] }] },
+    } as k8s.KubernetesObject)
+  }, 180_000)
+  afterAll(async () => deleteNamespace(ns), 180_000)
+
+  /** a → b:80, and a → the node's address (kubelet port), which a's egress denies as well. */
+  const probeFromA = async () => {
+    const hint = mode === 'kube-router' || mode === 'kube-network-policies' ? ['--enforcer-hint', mode] : []
+    const result = await runCli(['probe', '-n', ns, '--from', `${ns}/a`, '--to', `${ns}/b`, '--port', '80', '--external', '198.18.0.1:10250', '--settle', '3s', ...hint, '-o', 'json'])
+    const results: Array<{ to: string; knownDeviation?: string }> = JSON.parse(result.stdout).results
+    return { result, toB: results.find((r) => r.to === `${ns}/b`), toNode: results.find((r) => r.to === '198.18.0.1') }
+  }
+
+  it.runIf(mode === 'kube-router')('kube-router lets a → b through and names the deviation; it blocks a → node', async () => {
+    const { result, toB, toNode } = await probeFromA()
+    expect(toB).toMatchObject({ predicted: 'denied', observed: 'allowed', verdict: 'under-enforced', knownDeviation: 'kube-router/ingress-rule-lets-selected-pods-out' })
+    expect((toB as { note?: string }).note).toMatch(/^known kube-router deviation/)
+    expect(toNode).toMatchObject({ predicted: 'denied', verdict: 'agree' })
+    expect(result.code).toBe(1)
+  })
+
+  it.runIf(mode === 'kube-network-policies')('kube-network-policies blocks a → b as the API says; a → node goes through, named as its deviation', async () => {
+    const { result, toB, toNode } = await probeFromA()
+    expect(toB).toMatchObject({ predicted: 'denied', observed: 'blocked', verdict: 'agree' })
+    expect(toB?.knownDeviation).toBeUndefined()
+    expect(toNode).toMatchObject({ predicted: 'denied', observed: 'allowed', verdict: 'under-enforced', knownDeviation: 'kube-network-policies/node-address-unfiltered' })
+    expect(result.code).toBe(1)
   })
 })

@@ -1,7 +1,7 @@
 // One source's rounds against a scripted probe container: each test scripts what the network does.
 import { describe, expect, it } from 'vitest'
 import type { ProbeJob } from '../../src/plan/plan.js'
-import type { ProbeResult } from '../../src/reconcile/reconcile.js'
+import type { ProbeResult } from '../../src/model/probe.js'
 import { INCONCLUSIVE, retryPolicy } from '../../src/probe/retry.js'
 import { settleSource, type RoundRequest } from '../../src/probe/source-settle.js'
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Verdict } from '../../src/evaluate/evaluate.js'
 import type { ProbeJob } from '../../src/plan/plan.js'
-import { diagnose, orderForReport, reconcileOne, summarize, type ProbeResult } from '../../src/reconcile/reconcile.js'
-import type { Observation } from '../../src/model/probe.js'
+import { diagnose, orderForReport, reconcileOne, summarize } from '../../src/reconcile/reconcile.js'
+import type { Observation, ProbeResult } from '../../src/model/probe.js'
 
 function job(id: string, from = 'x/a'): ProbeJob {
   return { id, from: { key: from } as ProbeJob['from'], to: { key: 'y/b' } as ProbeJob['to'], port: 80, protocol: 'TCP', target: { host: '198.18.0.9', port: 80 }, sourceMembers: [from] }

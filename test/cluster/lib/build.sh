@@ -3,7 +3,7 @@
 # Everything expensive is cached in $CACHE_DIR keyed by version; a stamp file
 # marks a finished build, so an interrupted build is simply redone.
 
-APT_PACKAGES=(containerd runc containernetworking-plugins etcd-server debootstrap iptables ipset conntrack socat curl openssl iproute2 gcc libc6-dev python3)
+APT_PACKAGES=(containerd runc containernetworking-plugins etcd-server debootstrap iptables ipset conntrack socat curl openssl iproute2 gcc libc6-dev python3 nftables patch)
 
 ensure_apt() {
   local missing=() p
@@ -142,10 +142,39 @@ build_kube_router() {
   log "kube-router built in $((SECONDS - t0))s"
 }
 
+# kube-network-policies: the module (hash pinned by the wrapper's go.sum) is copied out of the
+# module cache, patched (build/kube-network-policies/*.patch says why) and built from the copy.
+# The stamp holds the patch's checksum, so editing the patch rebuilds.
+build_kube_network_policies() {
+  local wrapper="$CLUSTER_SRC/build/kube-network-policies" stamp="$KNP_BIN/.done"
+  local patchfile="$wrapper/$KNP_VERSION.patch" sum
+  sum="$(sha256sum "$patchfile" | cut -d' ' -f1)"
+  [[ -f $stamp && "$(cat "$stamp")" == "$sum" ]] && return 0
+  go_env
+  log "building kube-network-policies $KNP_VERSION (patched; log: $LOGS/build-kube-network-policies.log)"
+  local t0=$SECONDS src="$KNP_DIR/src" mod="$KNP_DIR/module"
+  {
+    local dir
+    dir="$(cd "$wrapper" && go mod download -json sigs.k8s.io/kube-network-policies | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    [[ -d $dir ]] || { echo "module directory not found"; false; } &&
+    rm -rf "$src" "$mod" && mkdir -p "$KNP_DIR" "$mod" "$KNP_BIN" &&
+    cp -r "$dir" "$src" && chmod -R u+w "$src" &&
+    patch -p1 --forward --no-backup-if-mismatch -d "$src" <"$patchfile" &&
+    cp "$wrapper/go.mod" "$wrapper/go.sum" "$mod/" &&
+    (cd "$mod" && go mod edit -replace "sigs.k8s.io/kube-network-policies=$src" &&
+      go build -p "$(nproc)" -trimpath -ldflags="-s -w" -o "$KNP_BIN/kube-network-policies" \
+        sigs.k8s.io/kube-network-policies/cmd)
+  } >"$LOGS/build-kube-network-policies.log" 2>&1 || {
+    tail -30 "$LOGS/build-kube-network-policies.log"; die "kube-network-policies build failed"; }
+  echo "$sum" >"$stamp"
+  log "kube-network-policies built in $((SECONDS - t0))s"
+}
+
 build_all() {
   ensure_apt
   build_k8s
   build_coredns
   build_kube_router
+  build_kube_network_policies
   build_images
 }

@@ -9,6 +9,7 @@ REPO_ROOT="$(cd "$CLUSTER_SRC/../.." && pwd)"
 K8S_VERSION="v1.33.13"          # k8s.io/kubernetes module (kubelet still runs on cgroup v1)
 COREDNS_VERSION="v1.12.4"       # github.com/coredns/coredns module
 KUBE_ROUTER_VERSION="v2.1.0"    # github.com/cloudnativelabs/kube-router/v2 module (the version the proxy serves)
+KNP_VERSION="v0.8.0"            # sigs.k8s.io/kube-network-policies module (newer ones: refused by the proxy, or need conntrack glue)
 PAUSE_IMAGE="registry.k8s.io/pause:3.10"
 NETSHOOT_IMAGE="docker.io/nicolaka/netshoot:v0.13"
 COREDNS_IMAGE="localhost/kubectl-netpol/coredns:${COREDNS_VERSION}"
@@ -35,6 +36,10 @@ ENFORCER_FILE="$NETPOL_CLUSTER_DIR/enforcer"
 K8S_BIN="$CACHE_DIR/k8s-$K8S_VERSION/bin"
 COREDNS_BIN="$CACHE_DIR/coredns-$COREDNS_VERSION/bin"
 KUBE_ROUTER_BIN="$CACHE_DIR/kube-router-$KUBE_ROUTER_VERSION/bin"
+KNP_DIR="$CACHE_DIR/kube-network-policies-$KNP_VERSION"   # patched source copy (src/) and bin/
+KNP_BIN="$KNP_DIR/bin"
+KNP_NFT_TABLE="kube-network-policies"   # its nft table (family inet)
+KNP_QUEUE=100                           # its nfqueue number
 IMAGES_DIR="$CACHE_DIR/images-r$IMAGE_REV"
 CONTAINERD_SOCK="$RUN_DIR/containerd.sock"
 
@@ -81,7 +86,12 @@ start_daemon() {
   mkdir -p "$LOGS" "$PIDS"
   if is_running "$name"; then return 0; fi
   printf '\n===== %s starting at %s =====\n' "$name" "$(date -u +%FT%TZ)" >>"$LOGS/$name.log"
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
+  # The daemon must not inherit descriptors beyond stdio: a lock held by whoever called `up`
+  # (`flock FILE bash -c 'up.sh …'`, or .cluster/.lock on fd 9) would stay held as long as it runs.
+  (
+    for fd in /proc/$BASHPID/fd/*; do fd="${fd##*/}"; ((fd > 2)) && eval "exec $fd>&-"; done
+    exec setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null
+  ) &
   echo $! >"$PIDS/$name.pid"
 }
 

@@ -1,32 +1,62 @@
 # shellcheck shell=bash
 # NetworkPolicy enforcer management. Modes:
-#   kube-router  - kube-router's network-policy controller only (--run-firewall; its router and
-#                  service proxy off), built from its Go module, as a host process
-#   none         - no enforcement (policies are stored but have no effect, as with Flannel)
+#   kube-router            - kube-router's network-policy controller only (--run-firewall; its router
+#                            and service proxy off), built from its Go module, as a host process.
+#                            Rejects denied connections (iptables chains + ipsets).
+#   kube-network-policies  - sigs.k8s.io/kube-network-policies (kind's kindnet embeds it), patched
+#                            build (build/kube-network-policies), as a host process. Queues the first
+#                            packet of each connection of a policy-selected pod to user space and
+#                            drops denied ones (one nft table, inet kube-network-policies).
+#   none                   - no enforcement (policies are stored but have no effect, as with Flannel)
+# Exactly one enforcer runs at a time; switching removes every trace of the other.
 DEFAULT_ENFORCER="kube-router"
+ENFORCERS=(kube-router kube-network-policies)
 
 validate_enforcer() {
   case "$1" in
-    kube-router|none) ;;
-    *) die "unknown enforcer '$1' (expected: kube-router | none)" ;;
+    kube-router|kube-network-policies|none) ;;
+    *) die "unknown enforcer '$1' (expected: kube-router | kube-network-policies | none)" ;;
   esac
 }
 
-stop_enforcer() {
-  [[ -f $PIDS/kube-router.pid ]] || return 0
-  stop_daemon kube-router 15
+# True when kube-network-policies' nfqueue is bound by a listener.
+knp_queue_bound() {
+  awk -v q="$KNP_QUEUE" '$1 == q { found = 1 } END { exit !found }' /proc/net/netfilter/nfnetlink_queue 2>/dev/null
+}
+knp_table_present() { nft list table inet "$KNP_NFT_TABLE" >/dev/null 2>&1; }
+# Its rules loaded (the queue verdict rules, which an unpatched build fails to add; nft prints the
+# NFQUEUE target as `queue num N`) and its queue bound.
+knp_healthy() {
+  knp_queue_bound && nft list table inet "$KNP_NFT_TABLE" 2>/dev/null | grep -q "queue num $KNP_QUEUE"
+}
+
+stop_kube_router() {
+  if [[ -f $PIDS/kube-router.pid ]]; then
+    stop_daemon kube-router 15
+    "$KUBE_ROUTER_BIN/kube-router" --cleanup-config >>"$LOGS/kube-router.log" 2>&1 || true
+  fi
   # kube-router leaves KUBE-ROUTER-*/KUBE-NWPLCY-*/KUBE-POD-FW-* chains and ipsets behind.
-  "$KUBE_ROUTER_BIN/kube-router" --cleanup-config >>"$LOGS/kube-router.log" 2>&1 || true
   cleanup_iptables "$KUBE_ROUTER_RE"
   cleanup_ipsets "$KUBE_ROUTER_RE"
 }
 
+stop_kube_network_policies() {
+  # On SIGTERM it deletes its table itself (build-time patch); a crashed one leaves it behind.
+  stop_daemon kube-network-policies 15
+  if knp_table_present; then nft delete table inet "$KNP_NFT_TABLE" 2>/dev/null || warn "could not delete nft table inet $KNP_NFT_TABLE"; fi
+}
+
+# Stops whichever enforcer runs (all but KEEP) and removes its rules.
+stop_enforcer() {
+  local keep="${1:-}"
+  [[ $keep == kube-router ]] || stop_kube_router
+  [[ $keep == kube-network-policies ]] || stop_kube_network_policies
+}
+
 set_enforcer() {
   local mode="$1"
+  stop_enforcer "$mode"
   case "$mode" in
-    none)
-      stop_enforcer
-      ;;
     kube-router)
       if ! is_running kube-router; then
         start_daemon kube-router "$KUBE_ROUTER_BIN/kube-router" --kubeconfig "$KUBECONFIG_ADMIN" \
@@ -34,6 +64,14 @@ set_enforcer() {
           --hostname-override "$NODE_NAME" --metrics-port 0 --health-port 20244 --v 1
       fi
       wait_for "kube-router healthy" 60 kube-router curl -sf --max-time 2 http://127.0.0.1:20244/healthz
+      ;;
+    kube-network-policies)
+      # AdminNetworkPolicy flags stay off: the harness installs no ANP/BANP CRDs.
+      if ! is_running kube-network-policies; then
+        start_daemon kube-network-policies "$KNP_BIN/kube-network-policies" --kubeconfig "$KUBECONFIG_ADMIN" \
+          --hostname-override "$NODE_NAME" --metrics-bind-address 127.0.0.1:20245 --nfqueue-id "$KNP_QUEUE" --v 1
+      fi
+      wait_for "kube-network-policies rules loaded and queue $KNP_QUEUE bound" 60 kube-network-policies knp_healthy
       ;;
   esac
   echo "$mode" >"$ENFORCER_FILE"

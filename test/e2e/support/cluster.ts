@@ -17,7 +17,8 @@
  *  - Pods of the cluster get IPs in 198.18.0.0/16, Services 198.19.0.0/16,
  *    cluster DNS is 198.19.0.10; don't hard-code them in tests that should
  *    also run on other clusters (kind).
- *  - Blocked connections are dropped (time out): keep probe timeouts short.
+ *  - Denied connections are rejected by kube-router (refused at once) and dropped by
+ *    kube-network-policies (they time out): keep probe timeouts short.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -50,7 +51,8 @@ export const API_SERVER = 'https://127.0.0.1:6443';
 /** Default probe image (a locally built netshoot-compatible image). */
 export const NETSHOOT_IMAGE = 'docker.io/nicolaka/netshoot:v0.13';
 
-export type EnforcerMode = 'kube-router' | 'none';
+const ENFORCER_MODES = ['kube-router', 'kube-network-policies', 'none'] as const;
+export type EnforcerMode = (typeof ENFORCER_MODES)[number];
 
 /**
  * NetworkPolicy enforcer the cluster currently runs, from `$NETPOL_CLUSTER_DIR/enforcer`
@@ -60,8 +62,17 @@ export function enforcerMode(): EnforcerMode {
   const file = path.join(clusterDir(), 'enforcer');
   if (!existsSync(file)) throw new Error(`${file} not found: is the test cluster up? (npm run cluster:up)`);
   const mode = readFileSync(file, 'utf8').trim();
-  if (mode !== 'kube-router' && mode !== 'none') throw new Error(`unexpected enforcer mode '${mode}' in ${file}`);
-  return mode;
+  if (!(ENFORCER_MODES as readonly string[]).includes(mode)) throw new Error(`unexpected enforcer mode '${mode}' in ${file}`);
+  return mode as EnforcerMode;
+}
+
+/**
+ * What the probe may observe for a connection the policies deny, under the current enforcer:
+ * kube-router rejects (mostly `refused`; some denials still time out, e.g. in the upstream model),
+ * kube-network-policies drops (always `blocked`: the client times out).
+ */
+export function deniedObservations(): Array<'refused' | 'blocked'> {
+  return enforcerMode() === 'kube-network-policies' ? ['blocked'] : ['blocked', 'refused'];
 }
 
 /** True when NetworkPolicies are enforced (any mode but `none`). */

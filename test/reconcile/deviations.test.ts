@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import { createEvaluator } from '../../src/evaluate/evaluate.js'
+import type { NetworkPolicy } from '../../src/model/cluster.js'
+import type { ProbeJob } from '../../src/plan/plan.js'
+import { KNOWN_DEVIATIONS, knownDeviation, nameKnownDeviation } from '../../src/reconcile/deviations.js'
+import { reconcileOne, type ReconciledCheck } from '../../src/reconcile/reconcile.js'
+import type { Observation } from '../../src/model/probe.js'
+import { policy, upstreamWorld } from '../support/world.js'
+
+/** x/a → x/b TCP/80 under the given policies, predicted by the evaluator and observed as given. */
+function measured(policies: NetworkPolicy[], observation: Observation, to = 'x/b'): ReconciledCheck {
+  const evaluator = createEvaluator(upstreamWorld(policies))
+  const from = evaluator.endpoint('x/a')!
+  const destination = evaluator.endpoint(to)!
+  const job = { id: 'j', from, to: destination, port: 80, protocol: 'TCP', target: { host: '198.18.1.11', port: 80 }, sourceMembers: ['x/a'] } as ProbeJob
+  const prediction = evaluator.evaluate({ from, to: destination, port: 80, protocol: 'TCP' }, { loopback: 'policy' })
+  return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
+}
+
+const ID = 'kube-router/ingress-rule-lets-selected-pods-out'
+/** One policy selecting every pod of x for both directions: ingress on 80 from anyone, no egress at all. */
+const bothWays = policy('x', 'both-ways', { policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: [{ port: 80 }] }] })
+const bothWaysFromA = policy('x', 'both-ways', { policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'a' } } }] }] })
+const egressDenyA = policy('x', 'a-no-egress', { podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Egress'] })
+const ingressFromAnyone = policy('x', 'b-from-anyone', { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ ports: [{ port: 80 }] }] })
+
+describe('kube-router: an ingress rule of a policy selecting both pods for both directions lets the source out', () => {
+  it('names the deviation when the ingress rule has no `from`', () => {
+    const check = measured([bothWays], 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-router')?.id).toBe(ID)
+    const named = nameKnownDeviation(check, 'kube-router')
+    expect(named.verdict).toBe('under-enforced')
+    expect(named.knownDeviation).toBe(ID)
+    expect(named.note).toMatch(/^known kube-router deviation \(kube-router\/ingress-rule-lets-selected-pods-out\): between pods that one policy selects/)
+  })
+
+  it('names it when the ingress rule admits the source by a selector', () => {
+    expect(knownDeviation(measured([bothWaysFromA], 'connected'), 'kube-router')?.id).toBe(ID)
+  })
+
+  it('does not apply when the egress denial and the ingress rule come from different policies', () => {
+    const check = measured([egressDenyA, ingressFromAnyone], 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-router')).toBeUndefined()
+  })
+
+  it('does not apply when the connection is blocked as predicted', () => {
+    expect(knownDeviation(measured([bothWays], 'refused'), 'kube-router')).toBeUndefined()
+  })
+
+  it('does not apply to another enforcer, nor when the enforcer is not known', () => {
+    const check = measured([bothWays], 'connected')
+    expect(knownDeviation(check, 'kube-network-policies')).toBeUndefined()
+    expect(nameKnownDeviation(check, undefined)).toBe(check)
+  })
+})
+
+describe('kube-network-policies: a pod\'s connections to its node are not filtered', () => {
+  const noEgress = policy('x', 'no-egress', { policyTypes: ['Egress'] })
+  /** x/a → EXTERNAL:10250 with every egress of x denied; the address is a node's when `node` is given. */
+  function toExternal(node: string | undefined, observation: Observation): ReconciledCheck {
+    const world = upstreamWorld([noEgress], ['198.18.0.1'])
+    const evaluator = createEvaluator({ ...world, nodes: node ? [{ name: node, ips: ['198.18.0.1'] }] : [] })
+    const from = evaluator.endpoint('x/a')!
+    const to = evaluator.endpoint('198.18.0.1')!
+    const job = { id: 'j', from, to, port: 10250, protocol: 'TCP', target: { host: '198.18.0.1', port: 10250 }, sourceMembers: ['x/a'] } as ProbeJob
+    const prediction = evaluator.evaluate({ from, to, port: 10250, protocol: 'TCP' }, { loopback: 'policy' })
+    return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: false })
+  }
+
+  it('names the deviation when an egress-isolated pod reaches a node address', () => {
+    const check = toExternal('node-1', 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-network-policies')?.id).toBe('kube-network-policies/node-address-unfiltered')
+    expect(knownDeviation(check, 'kube-router')).toBeUndefined()
+  })
+
+  it('does not apply to an address that is no node\'s', () => {
+    const check = toExternal(undefined, 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-network-policies')).toBeUndefined()
+  })
+})
+
+describe('the catalogue', () => {
+  it('has unique ids prefixed by their enforcer', () => {
+    const ids = KNOWN_DEVIATIONS.map((d) => d.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const d of KNOWN_DEVIATIONS) expect(d.id.startsWith(`${d.enforcer}/`)).toBe(true)
+  })
+})
