@@ -19,6 +19,11 @@ export interface ClassMatrix {
   query: PortQuery
   /** By policy alone: loopback and other CNI-defined defaults are applied by the caller. */
   allowed(from: EndpointClass, to: EndpointClass): boolean
+  /**
+   * Whether a side's allowing rule matched the peer pod through an ipBlock (its first matching peer
+   * is one), as `evaluate` flags `ipblock-pod-ip`: behaviour the spec leaves to the CNI.
+   */
+  reliesOnIpBlock(from: EndpointClass, to: EndpointClass): boolean
 }
 
 class Bitset {
@@ -34,6 +39,9 @@ class Bitset {
   }
   or(a: Bitset): void {
     for (let i = 0; i < this.words.length; i++) this.words[i] |= a.words[i]
+  }
+  orAndNot(a: Bitset, b: Bitset): void {
+    for (let i = 0; i < this.words.length; i++) this.words[i] |= a.words[i] & ~b.words[i]
   }
 }
 
@@ -92,10 +100,47 @@ export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], quer
     return set
   })
 
+  // The peers an ipBlock matches first in a rule: the evidence `evaluate` reports for the pair.
+  const ruleIpBlockFirst = memoize((rule: CompiledRule): Bitset | undefined => {
+    if (!rule.peers?.some((p) => p.kind === 'ipBlock')) return undefined
+    const set = new Bitset(size)
+    const covered = new Bitset(size)
+    for (const peer of rule.peers) {
+      if (peer.kind === 'ipBlock') set.orAndNot(peerSet(peer), covered)
+      covered.or(peerSet(peer))
+    }
+    return set
+  })
+  const egressViaIpBlock = lazyPerClass(classes, (source) => {
+    const set = new Bitset(size)
+    for (const rule of evaluator.selecting(source.representative, 'egress').flatMap((p) => p.rules.egress ?? [])) {
+      const viaIp = ruleIpBlockFirst(rule)
+      if (viaIp) set.orAnd(viaIp, rulePorts(rule))
+    }
+    return set
+  })
+  const ingressViaIpBlock = lazyPerClass(classes, (destination) => {
+    const set = new Bitset(size)
+    for (const rule of evaluator.selecting(destination.representative, 'ingress').flatMap((p) => p.rules.ingress ?? [])) {
+      const viaIp = ruleIpBlockFirst(rule)
+      if (viaIp && portAllows(rule, destination.representative)) set.or(viaIp)
+    }
+    return set
+  })
+  const anyIpBlock = evaluator.policies.some((p) => [...(p.rules.ingress ?? []), ...(p.rules.egress ?? [])].some((r) => ruleIpBlockFirst(r)))
+
   return {
     query,
     allowed: (from, to) => egressAllows[from.id].has(to.id) && ingressAllows[to.id].has(from.id),
+    reliesOnIpBlock: (from, to) => anyIpBlock && (
+      (to.representative.kind === 'pod' && egressViaIpBlock(from).has(to.id)) ||
+      (from.representative.kind === 'pod' && ingressViaIpBlock(to).has(from.id))),
   }
+}
+
+function lazyPerClass<V>(classes: EndpointClass[], compute: (c: EndpointClass) => V): (c: EndpointClass) => V {
+  const values: Array<V | undefined> = new Array(classes.length)
+  return (c) => (values[c.id] ??= compute(c))
 }
 
 function memoize<K, V>(compute: (key: K) => V): (key: K) => V {

@@ -5,6 +5,7 @@ import type { ClusterSnapshot, Namespace, NetworkPolicy, Node, Pod, Service } fr
 import { NAMESPACE_NAME_LABEL } from '../model/cluster.js'
 import { readMetadata, toNamespace, toNetworkPolicy, toNode, toPod, toService, toTemplatePod, type Metadata } from './kinds.js'
 import { asObject, at, describe, fail, optionalArray, type Json, type Where } from './located.js'
+import { controllerKey, controllerOf, withWorkloadOwner, type ControllerOwners } from './owners.js'
 
 export interface ManifestDocument {
   file: string
@@ -132,6 +133,8 @@ class Collected {
   private readonly entries = new Map<string, Entry>()
   private readonly skipped = new Map<string, number>()
   private readonly duplicates: string[] = []
+  /** What owns the ReplicaSets and Jobs of the input, so their pods name the Deployment or CronJob. */
+  private readonly owners: ControllerOwners = new Map()
 
   constructor(private readonly defaultNamespace: string) {}
 
@@ -144,6 +147,8 @@ class Collected {
     }
     const meta = readMetadata(object, where, handler.scope === 'namespaced' ? this.defaultNamespace : undefined)
     const converted = handler.convert(object, where, meta)
+    const owner = meta.namespace !== undefined && (object.kind === 'ReplicaSet' || object.kind === 'Job') ? controllerOf(object) : undefined
+    if (owner) this.owners.set(controllerKey(object.kind as string, meta.namespace as string, meta.name), owner)
     const id = meta.namespace === undefined ? `${object.kind} ${meta.name}` : `${object.kind} ${meta.namespace}/${meta.name}`
     const earlier = this.entries.get(id)
     if (earlier) this.duplicates.push(`${id} is defined more than once (${describeWhere(earlier.where)} and ${describeWhere(where)}): the later one wins`)
@@ -153,7 +158,7 @@ class Collected {
   toSnapshot(): ClusterSnapshot {
     const all = [...this.entries.values()].map((entry) => entry.converted)
     const declared = all.flatMap((c) => ('namespace' in c ? [c.namespace] : []))
-    const pods = all.flatMap((c) => ('pod' in c ? [c.pod] : []))
+    const pods = all.flatMap((c) => ('pod' in c ? [withWorkloadOwner(c.pod, this.owners)] : []))
     const policies = all.flatMap((c) => ('policy' in c ? [c.policy] : []))
     const implicit = undeclaredNamespaces(declared, [...pods, ...policies])
     const assumed = implicit.filter((name) => !BUILT_IN_NAMESPACES.includes(name))

@@ -4,7 +4,7 @@
 import type { ClusterSnapshot, NetworkPolicy, Pod, Protocol } from '../../src/model/cluster.js'
 import { emptySnapshot } from '../../src/model/cluster.js'
 import { createEvaluator } from '../../src/evaluate/evaluate.js'
-import { predictConnections } from '../../src/evaluate/predict.js'
+import { podPairs, predictMatrix } from '../../src/evaluate/predict.js'
 
 export const NAMESPACES = ['x', 'y', 'z']
 export const POD_NAMES = ['a', 'b', 'c']
@@ -44,8 +44,8 @@ export function policy(namespace: string, name: string, spec: Partial<NetworkPol
 export function allowedPairs(world: ClusterSnapshot, port: number | string = 80, protocol: Protocol = 'TCP'): Set<string> {
   const evaluator = createEvaluator(world)
   const endpoints = evaluator.endpoints
-  return new Set(predictConnections(evaluator, { sources: endpoints, destinations: endpoints, queries: [{ port, protocol }] })
-    .filter((c) => c.allowed).map((c) => `${c.from.key}->${c.to.key}`))
+  const prediction = predictMatrix(evaluator, { sources: endpoints, destinations: endpoints, queries: [{ port, protocol }] })
+  return new Set([...podPairs(prediction, 0)].filter((c) => c.verdict.allowed).map((c) => `${c.from.key}->${c.to.key}`))
 }
 
 /** All ordered pairs among the given endpoints, minus those `denied` returns true for. */

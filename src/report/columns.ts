@@ -1,0 +1,42 @@
+// kubectl's table layout: upper-case headers, columns three spaces apart, no lines, the last
+// column unpadded. Widths are decided before the first row, so a table can be written as a stream.
+
+export const GAP = '   '
+
+/** One line of a table whose column widths are known. */
+export function columnsLine(cells: string[], widths: number[]): string {
+  return cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join(GAP).trimEnd() + '\n'
+}
+
+/** A small table whose widths come from its content. */
+export function columnTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
+  return [head, ...rows].map((row) => columnsLine(row, widths)).join('')
+}
+
+/** Text cut to a width, marked with `…` where it was cut. */
+export function truncate(text: string, width: number): string {
+  if (text.length <= width) return text
+  return width <= 1 ? text.slice(0, width) : `${text.slice(0, width - 1)}…`
+}
+
+/**
+ * Widths for columns that share what is left of a line: each gets what it needs when all fit,
+ * otherwise the narrow ones keep theirs and the rest share the remainder equally.
+ */
+export function shareWidths(needed: number[], available: number): number[] {
+  const widths = [...needed]
+  let open = needed.map((_, i) => i)
+  let left = available
+  while (open.length > 0) {
+    const share = Math.floor(left / open.length)
+    const narrow = open.filter((i) => needed[i] <= share)
+    if (narrow.length === 0) {
+      for (const i of open) widths[i] = Math.max(8, share)
+      break
+    }
+    for (const i of narrow) left -= needed[i]
+    open = open.filter((i) => needed[i] > share)
+  }
+  return widths
+}
