@@ -17,13 +17,15 @@ export interface ManifestDocument {
 export interface SnapshotOptions {
   /** Namespace for namespaced objects without metadata.namespace (kubectl's current namespace). */
   defaultNamespace?: string
+  /** What owns controllers read apart from the objects (the live cluster's Jobs), so their pods name the CronJob. */
+  owners?: ControllerOwners
 }
 
 /** Namespaces every cluster has, with no labels but the name label: assuming them needs no note. */
 const BUILT_IN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 
 export function snapshotFromObjects(docs: ManifestDocument[], options: SnapshotOptions = {}): ClusterSnapshot {
-  const collected = new Collected(options.defaultNamespace ?? 'default')
+  const collected = new Collected(options.defaultNamespace ?? 'default', options.owners)
   for (const doc of docs) {
     if (doc.object === null || doc.object === undefined) continue
     for (const { object, where } of flattenLists(doc.object, { file: doc.file, document: doc.index, field: '' })) {
@@ -134,9 +136,11 @@ class Collected {
   private readonly skipped = new Map<string, number>()
   private readonly duplicates: string[] = []
   /** What owns the ReplicaSets and Jobs of the input, so their pods name the Deployment or CronJob. */
-  private readonly owners: ControllerOwners = new Map()
+  private readonly owners: ControllerOwners
 
-  constructor(private readonly defaultNamespace: string) {}
+  constructor(private readonly defaultNamespace: string, owners: ControllerOwners = new Map()) {
+    this.owners = new Map(owners)
+  }
 
   add(object: Json, where: Where): void {
     const handler = handlerFor(object)
