@@ -162,7 +162,7 @@ class Collected {
   toSnapshot(): ClusterSnapshot {
     const all = [...this.entries.values()].map((entry) => entry.converted)
     const declared = all.flatMap((c) => ('namespace' in c ? [c.namespace] : []))
-    const pods = all.flatMap((c) => ('pod' in c ? [withWorkloadOwner(c.pod, this.owners)] : []))
+    const { pods, shadowed } = withoutRunningTemplates(all.flatMap((c) => ('pod' in c ? [c.pod] : [])), this.owners)
     const policies = all.flatMap((c) => ('policy' in c ? [c.policy] : []))
     const implicit = undeclaredNamespaces(declared, [...pods, ...policies])
     const assumed = implicit.filter((name) => !BUILT_IN_NAMESPACES.includes(name))
@@ -178,6 +178,7 @@ class Collected {
         ...this.duplicates,
         ...(assumed.length > 0 ? [`namespaces not declared in the input, assumed with no labels: ${assumed.join(', ')}`] : []),
         ...podsWithoutIpNote(pods, policies),
+        ...(shadowed.length > 0 ? [`workloads whose pods are in the input stand for those pods, not for their template: ${shadowed.join(', ')}`] : []),
       ],
     }
   }
@@ -189,6 +190,25 @@ class Collected {
     const objects = total === 1 ? 'object of an unsupported kind' : 'objects of unsupported kinds'
     return [`skipped ${total} ${objects}: ${kinds.map(([kind, count]) => `${kind} (${count})`).join(', ')}`]
   }
+}
+
+/**
+ * Pods with their workload, and without the template pods of workloads whose own pods are in the
+ * input (a `kubectl get all -o yaml` dump has the Deployment, its ReplicaSet and the pods).
+ */
+function withoutRunningTemplates(all: Pod[], owners: ControllerOwners): { pods: Pod[]; shadowed: string[] } {
+  const running = new Set<string>()
+  const pods = all.map((pod) => {
+    if (pod.template || !pod.owner) return pod
+    const resolved = withWorkloadOwner(pod, owners)
+    const hash = pod.labels['pod-template-hash']
+    running.add(controllerKey(pod.owner.kind, pod.namespace, pod.owner.name))
+    running.add(controllerKey(resolved.owner!.kind, pod.namespace, resolved.owner!.name))
+    if (pod.owner.kind === 'Deployment' && hash) running.add(controllerKey('ReplicaSet', pod.namespace, `${pod.owner.name}-${hash}`))
+    return resolved
+  })
+  const isShadowed = (pod: Pod) => pod.template !== undefined && running.has(controllerKey(pod.template.kind, pod.namespace, pod.template.name))
+  return { pods: pods.filter((p) => !isShadowed(p)), shadowed: pods.filter(isShadowed).map((p) => `${p.template!.kind} ${p.namespace}/${p.name}`) }
 }
 
 function undeclaredNamespaces(declared: Namespace[], namespaced: Array<{ namespace: string }>): string[] {

@@ -374,4 +374,13 @@ describe('the workload that runs a pod', () => {
     expect(ownerOf(owned('etcd-node1', { kind: 'Node', name: 'node1' }))).toBeUndefined()
     expect(ownerOf(owned('debug', undefined))).toBeUndefined()
   })
+
+  it('a dump with the Deployment, its ReplicaSet and their pods keeps the pods only, each naming the Deployment', () => {
+    const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template } }
+    const replicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-5d8f9c7b6d', namespace: 'shop', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u', controller: true }] }, spec: { template } }
+    const snapshot = load(deployment, replicaSet, owned('web-5d8f9c7b6d-x2k9p', { kind: 'ReplicaSet', name: 'web-5d8f9c7b6d' }))
+    expect(snapshot.pods.map((p) => [p.name, p.owner])).toEqual([['web-5d8f9c7b6d-x2k9p', { kind: 'Deployment', name: 'web' }]])
+    expect(snapshot.notes).toContain('workloads whose pods are in the input stand for those pods, not for their template: Deployment shop/web, ReplicaSet shop/web-5d8f9c7b6d')
+  })
 })
