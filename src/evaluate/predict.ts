@@ -72,12 +72,16 @@ export function predictMatrix(evaluator: Evaluator, request: PredictRequest): Pr
       let verdict = shared[query].get(key)
       if (!verdict) {
         verdict = evaluator.evaluate({ from: fromClass.representative, to: toClass.representative, ...q })
+        // Readers go row by row: a bounded memo keeps a wide listing of a large cluster in memory.
+        if (shared[query].size >= VERDICT_MEMO) shared[query].clear()
         shared[query].set(key, verdict)
       }
       return { ...verdict, from: from.key, to: to.key, egress: { ...verdict.egress, endpoint: from.key }, ingress: { ...verdict.ingress, endpoint: to.key } }
     },
   }
 }
+
+const VERDICT_MEMO = 50_000
 
 /** Every pod pair of a query, in source order: what `--all-pods` lists. */
 export function* podPairs(prediction: Prediction, query: number): Generator<{ from: Endpoint; to: Endpoint; verdict: PairVerdict }> {

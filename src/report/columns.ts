@@ -14,10 +14,15 @@ export function columnTable(head: string[], rows: string[][]): string {
   return [head, ...rows].map((row) => columnsLine(row, widths)).join('')
 }
 
-/** Text cut to a width, marked with `…` where it was cut. */
+/**
+ * Text cut to a width in the middle, marked with `…`: names of one workload's pods or of similar
+ * workloads differ at their ends (`-0`, `-x2k9p`, `-canary`), so both ends stay.
+ */
 export function truncate(text: string, width: number): string {
   if (text.length <= width) return text
-  return width <= 1 ? text.slice(0, width) : `${text.slice(0, width - 1)}…`
+  if (width <= 1) return text.slice(0, width)
+  const tail = Math.floor((width - 1) / 2)
+  return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`
 }
 
 /**

@@ -220,9 +220,16 @@ function fit(unit: Unit, width: number, wide: boolean): string {
   if (wide) return unit.label
   const label = unit.shortLabel
   if (label.length <= width) return label
-  // Cut the name and keep `(deploy, 2 pods)`: what kind of thing it is matters more than its tail.
+  // Cut the name and keep `(deploy, 2 pods)`: what kind of thing it is matters more than its tail;
+  // with no room for both, the name alone.
   const suffix = label.slice(unit.id.length)
-  return suffix && width - suffix.length >= 8 ? truncate(unit.id, width - suffix.length) + suffix : truncate(label, width)
+  return width - suffix.length >= 8 ? cutName(unit.id, width - suffix.length) + suffix : cutName(unit.id, width)
+}
+
+/** `shop/fr…nd`: the namespace stays whole while the name has room. */
+function cutName(id: string, width: number): string {
+  const slash = id.indexOf('/') + 1
+  return slash > 0 && width - slash >= 4 ? id.slice(0, slash) + truncate(id.slice(slash), width - slash) : truncate(id, width)
 }
 
 function evidenceCells(grid: Grid, q: number, from: Unit, to: Unit, cell: PairVerdict): string {

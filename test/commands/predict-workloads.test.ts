@@ -142,13 +142,13 @@ describe('the default table is kubectl-style', () => {
     const lines = stdout.trimEnd().split('\n')
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80)
     expect(stdout).not.toMatch(/[─│┌┐└┘├┤┼]/)
-    expect(stdout).toMatch(/^shop\/stor… \(deploy, 2 pods\)\s+shop\/db \(sts, template\)\s+TCP\/5432\s+allowed$/m)
+    expect(stdout).toMatch(/^shop\/st…me \(deploy, 2 pods\)\s+shop\/db \(sts, template\)\s+TCP\/5432\s+allowed$/m)
     expect(lines.at(-1)).toMatch(/^\d+ allowed, \d+ denied workload pairs/)
   })
 
   it('honours COLUMNS', async () => {
     const { stdout } = await run(['predict', '-f', file, '--port', '5432'], { COLUMNS: '100' })
-    expect(stdout).toMatch(/^shop\/storefront-fro… \(deploy, 2 pods\)/m)
+    expect(stdout).toMatch(/^shop\/storefr…ng-name \(deploy, 2 pods\)/m)
     const widest = Math.max(...stdout.split('\n').map((l) => l.length))
     expect(widest).toBeGreaterThan(80)
     expect(widest).toBeLessThanOrEqual(100)
