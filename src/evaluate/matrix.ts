@@ -46,43 +46,8 @@ class Bitset {
 }
 
 export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], query: PortQuery): ClassMatrix {
-  const size = classes.length
-  const everyone = new Bitset(size, true)
-  const byNamespace = classesByNamespace(classes)
-  const namespaceLabels = new Map(classes.flatMap((c) => c.representative.kind === 'pod'
-    ? [[c.representative.pod.namespace, c.representative.namespaceLabels] as const] : []))
-  const peerSets = new Map<string, Bitset>()
-  const trafficTo = (destination: Endpoint) =>
-    ({ protocol: query.protocol, port: resolvePort(query.port, destination), destination })
-
-  const peerSet = (peer: PeerMatcher): Bitset => {
-    const key = peerKey(peer)
-    let set = peerSets.get(key)
-    if (!set) {
-      set = new Bitset(size)
-      for (const c of candidates(peer, classes, byNamespace, namespaceLabels)) {
-        if (peerMatches(peer, c.representative)) set.set(c.id)
-      }
-      peerSets.set(key, set)
-    }
-    return set
-  }
-  // A rule is shared by every class its policy selects: its peer and port sets are built once.
-  const rulePeers = memoize((rule: CompiledRule): Bitset => {
-    if (!rule.peers) return everyone
-    const set = new Bitset(size)
-    for (const peer of rule.peers) set.or(peerSet(peer))
-    return set
-  })
-  const portAllows = (rule: CompiledRule, destination: Endpoint) =>
-    !rule.ports || rule.ports.some((m) => portMatches(m, trafficTo(destination)))
-  const rulePorts = memoize((rule: CompiledRule): Bitset => {
-    if (!rule.ports) return everyone
-    const set = new Bitset(size)
-    for (const destination of classes) if (portAllows(rule, destination.representative)) set.set(destination.id)
-    return set
-  })
-
+  const sets = ruleSets(classes, query)
+  const { size, everyone, rulePeers, rulePorts, portAllows } = sets
   const egressAllows = classes.map((source) => {
     const policies = evaluator.selecting(source.representative, 'egress')
     if (policies.length === 0) return everyone
@@ -99,7 +64,68 @@ export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], quer
     }
     return set
   })
+  return {
+    query,
+    allowed: (from, to) => egressAllows[from.id].has(to.id) && ingressAllows[to.id].has(from.id),
+    reliesOnIpBlock: ipBlockReliance(evaluator, classes, sets),
+  }
+}
 
+interface RuleSets {
+  size: number
+  everyone: Bitset
+  /** The classes a peer matches. */
+  peerSet(peer: PeerMatcher): Bitset
+  /** The classes any peer of a rule matches. */
+  rulePeers(rule: CompiledRule): Bitset
+  /** The destination classes whose port a rule's ports match. */
+  rulePorts(rule: CompiledRule): Bitset
+  portAllows(rule: CompiledRule, destination: Endpoint): boolean
+}
+
+/** Peer and port sets, built once per distinct peer and per rule (a rule is shared by every class its policy selects). */
+function ruleSets(classes: EndpointClass[], query: PortQuery): RuleSets {
+  const size = classes.length
+  const everyone = new Bitset(size, true)
+  const byNamespace = classesByNamespace(classes)
+  const namespaceLabels = new Map(classes.flatMap((c) => c.representative.kind === 'pod'
+    ? [[c.representative.pod.namespace, c.representative.namespaceLabels] as const] : []))
+  const peerSets = new Map<string, Bitset>()
+  const trafficTo = (destination: Endpoint) =>
+    ({ protocol: query.protocol, port: resolvePort(query.port, destination), destination })
+  const peerSet = (peer: PeerMatcher): Bitset => {
+    const key = peerKey(peer)
+    let set = peerSets.get(key)
+    if (!set) {
+      set = new Bitset(size)
+      for (const c of candidates(peer, classes, byNamespace, namespaceLabels)) {
+        if (peerMatches(peer, c.representative)) set.set(c.id)
+      }
+      peerSets.set(key, set)
+    }
+    return set
+  }
+  const portAllows = (rule: CompiledRule, destination: Endpoint) =>
+    !rule.ports || rule.ports.some((m) => portMatches(m, trafficTo(destination)))
+  return {
+    size, everyone, peerSet, portAllows,
+    rulePeers: memoize((rule: CompiledRule): Bitset => {
+      if (!rule.peers) return everyone
+      const set = new Bitset(size)
+      for (const peer of rule.peers) set.or(peerSet(peer))
+      return set
+    }),
+    rulePorts: memoize((rule: CompiledRule): Bitset => {
+      if (!rule.ports) return everyone
+      const set = new Bitset(size)
+      for (const destination of classes) if (portAllows(rule, destination.representative)) set.set(destination.id)
+      return set
+    }),
+  }
+}
+
+/** Whether an allowing rule of either side matched the peer pod through an ipBlock first, computed per class on first use. */
+function ipBlockReliance(evaluator: Evaluator, classes: EndpointClass[], { size, peerSet, rulePorts, portAllows }: RuleSets): ClassMatrix['reliesOnIpBlock'] {
   // The peers an ipBlock matches first in a rule: the evidence `evaluate` reports for the pair.
   const ruleIpBlockFirst = memoize((rule: CompiledRule): Bitset | undefined => {
     if (!rule.peers?.some((p) => p.kind === 'ipBlock')) return undefined
@@ -111,6 +137,8 @@ export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], quer
     }
     return set
   })
+  const anyIpBlock = evaluator.policies.some((p) => [...(p.rules.ingress ?? []), ...(p.rules.egress ?? [])].some((r) => ruleIpBlockFirst(r)))
+  if (!anyIpBlock) return () => false
   const egressViaIpBlock = lazyPerClass(classes, (source) => {
     const set = new Bitset(size)
     for (const rule of evaluator.selecting(source.representative, 'egress').flatMap((p) => p.rules.egress ?? [])) {
@@ -127,15 +155,8 @@ export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], quer
     }
     return set
   })
-  const anyIpBlock = evaluator.policies.some((p) => [...(p.rules.ingress ?? []), ...(p.rules.egress ?? [])].some((r) => ruleIpBlockFirst(r)))
-
-  return {
-    query,
-    allowed: (from, to) => egressAllows[from.id].has(to.id) && ingressAllows[to.id].has(from.id),
-    reliesOnIpBlock: (from, to) => anyIpBlock && (
-      (to.representative.kind === 'pod' && egressViaIpBlock(from).has(to.id)) ||
-      (from.representative.kind === 'pod' && ingressViaIpBlock(to).has(from.id))),
-  }
+  return (from, to) => (to.representative.kind === 'pod' && egressViaIpBlock(from).has(to.id)) ||
+    (from.representative.kind === 'pod' && ingressViaIpBlock(to).has(from.id))
 }
 
 function lazyPerClass<V>(classes: EndpointClass[], compute: (c: EndpointClass) => V): (c: EndpointClass) => V {
