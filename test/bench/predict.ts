@@ -4,7 +4,7 @@
 // pods, each timed with its peak memory (the command's own process). Prints figures; asserts
 // nothing about speed.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { classify } from '../../src/evaluate/classes.js'
@@ -43,27 +43,29 @@ function classMatrixBench(): void {
   console.log(`  peak memory (max RSS): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`)
 }
 
-/** Wall time and peak RSS of one command run, its output discarded (GNU time measures the child). */
-function timeCommand(args: string[]): { seconds: number; mib: number } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, COLUMNS: '80' } })
-  const lines = r.stderr.toString().trim().split('\n')
-  if (r.status !== 0) throw new Error(`predict ${args.join(' ')} exited ${r.status}: ${lines.slice(-3).join(' ')}`)
-  const [seconds, kib] = lines.at(-1)!.split(' ').map(Number)
-  return { seconds, mib: kib / 1024 }
+/** Wall time and peak RSS of one command run (GNU time measures it), its output read through a pipe and counted. */
+function timeCommand(args: string[], dir: string): { seconds: number; mib: number; outputMiB: number } {
+  const timing = join(dir, 'time.txt')
+  const command = `/usr/bin/time -f '%e %M %x' -o ${timing} ${[process.execPath, BIN, ...args].join(' ')} 2>/dev/null | wc -c`
+  const r = spawnSync('bash', ['-c', command], { env: { ...process.env, COLUMNS: '80' } })
+  const [seconds, kib, status] = readFileSync(timing, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number)
+  if (status !== 0) throw new Error(`predict ${args.join(' ')} exited ${status}`)
+  return { seconds, mib: kib / 1024, outputMiB: Number(r.stdout.toString().trim()) / 2 ** 20 }
 }
 
 function commandBench(): void {
   const dir = mkdtempSync(join(tmpdir(), 'netpol-bench-'))
   try {
-    console.log('\ncommand bench: kubectl netpol predict -f world.json (every declared port, the grouped matrix, output discarded)')
+    console.log('\ncommand bench: kubectl netpol predict -f world.json (every declared port, the grouped matrix, output piped to wc)')
     for (const { pods, goal } of COMMAND_RUNS) {
       const snapshot = syntheticCluster(pods / 10, 10, 4)
       const file = join(dir, `world-${pods}.json`)
       writeFileSync(file, JSON.stringify(syntheticManifests(snapshot)))
-      const json = timeCommand(['predict', '-f', file, '-o', 'json'])
-      const table = timeCommand(['predict', '-f', file])
+      const json = timeCommand(['predict', '-f', file, '-o', 'json'], dir)
+      const table = timeCommand(['predict', '-f', file], dir)
       const verdict = goal ? `  (goal ≤ ${goal.seconds} s / ≤ ${goal.mib} MiB: ${json.seconds <= goal.seconds && json.mib <= goal.mib ? 'met' : 'NOT met'})` : ''
-      console.log(`  ${pods} pods: -o json ${json.seconds.toFixed(1)} s, ${json.mib.toFixed(0)} MiB; default table ${table.seconds.toFixed(1)} s, ${table.mib.toFixed(0)} MiB${verdict}`)
+      const run = (r: typeof json) => `${r.seconds.toFixed(1)} s, ${r.mib.toFixed(0)} MiB RSS, ${r.outputMiB.toFixed(0)} MiB out`
+      console.log(`  ${pods} pods: -o json ${run(json)}; default table ${run(table)}${verdict}`)
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
