@@ -8,9 +8,16 @@ export function columnsLine(cells: string[], widths: number[]): string {
   return cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join(GAP).trimEnd() + '\n'
 }
 
-/** A small table whose widths come from its content. */
+/** The length of the longest text, at least `least` (no spread: lists can be long). */
+export function widest(texts: Iterable<string>, least = 0): number {
+  let width = least
+  for (const text of texts) if (text.length > width) width = text.length
+  return width
+}
+
+/** A table whose widths come from its content. */
 export function columnTable(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)))
+  const widths = head.map((h, i) => widest(rows.map((r) => r[i] ?? ''), h.length))
   return [head, ...rows].map((row) => columnsLine(row, widths)).join('')
 }
 

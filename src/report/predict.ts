@@ -9,7 +9,7 @@ import { groupLabel, isTemplate, type EndpointGroup } from '../evaluate/groups.j
 import type { PortQuery } from '../evaluate/matrix.js'
 import type { PairVerdict, Prediction } from '../evaluate/predict.js'
 import { resolvePort } from '../evaluate/evaluate.js'
-import { columnTable, columnsLine, GAP, shareWidths, truncate } from './columns.js'
+import { columnTable, columnsLine, GAP, shareWidths, truncate, widest } from './columns.js'
 import { toYaml } from './format.js'
 import { sideSummary, type GroupResult, type MatrixRow, type PredictReport, type PredictResult, type PredictSummary, type SideSummary } from './model.js'
 
@@ -161,14 +161,14 @@ function podCount(group: EndpointGroup): string {
 
 function truthTablesFit(grid: Grid, width: number): boolean {
   const labels = grid.prediction.queries.map(queryLabel)
-  const first = Math.max(...labels.map((l) => l.length), ...grid.sources.map((s) => s.id.length))
+  const first = widest([...labels, ...grid.sources.map((s) => s.id)])
   const columns = grid.destinations.reduce((sum, d) => sum + Math.max(2, d.id.length) + 1, 0)
   return first + 1 + columns <= width
 }
 
 function* truthTable(grid: Grid, q: number, counts: Counts): Generator<string> {
   const label = queryLabel(grid.prediction.queries[q])
-  const widths = [Math.max(label.length, ...grid.sources.map((s) => s.id.length)), ...grid.destinations.map((d) => Math.max(2, d.id.length))]
+  const widths = [widest(grid.sources.map((s) => s.id), label.length), ...grid.destinations.map((d) => Math.max(2, d.id.length))]
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join(' ').trimEnd() + '\n'
   yield line([label, ...grid.destinations.map((d) => d.id)])
   for (const from of grid.sources) {
@@ -184,10 +184,10 @@ function* truthTable(grid: Grid, q: number, counts: Counts): Generator<string> {
 function* list(grid: Grid, { width, wide }: { width: number; wide: boolean }): Generator<string> {
   const { queries } = grid.prediction
   const ports = queries.map(queryLabel)
-  const portWidth = Math.max(4, ...ports.map((p) => p.length))
+  const portWidth = widest(ports, 4)
   const verdictWidth = 'VERDICT'.length + 1
   const labelOf = (u: Unit) => (wide ? u.label : u.shortLabel)
-  const needed = [grid.sources, grid.destinations].map((units) => Math.max(4, ...units.map((u) => labelOf(u).length)))
+  const needed = [grid.sources, grid.destinations].map((units) => widest(units.map(labelOf), 4))
   const [fromWidth, toWidth] = wide ? needed : shareWidths(needed, width - portWidth - verdictWidth - 3 * GAP.length)
   const head = ['FROM', 'TO', 'PORT', 'VERDICT', ...(wide ? ['EGRESS', 'INGRESS', 'CNI-DEFINED'] : [])]
   const widths = [fromWidth, toWidth, portWidth, verdictWidth, 28, 28]

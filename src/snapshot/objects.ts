@@ -178,7 +178,7 @@ class Collected {
         ...this.duplicates,
         ...(assumed.length > 0 ? [`namespaces not declared in the input, assumed with no labels: ${assumed.join(', ')}`] : []),
         ...podsWithoutIpNote(pods, policies),
-        ...(shadowed.length > 0 ? [`workloads whose pods are in the input stand for those pods, not for their template: ${shadowed.join(', ')}`] : []),
+        ...(shadowed.length > 0 ? [`pods in the input stand for their workload instead of its pod template: ${shadowed.join(', ')}`] : []),
       ],
     }
   }

@@ -70,7 +70,7 @@ describe('predict groups pods by workload', () => {
       { id: 'shop/db', kind: 'StatefulSet', class: 2, pods: ['shop/db'], template: true },
       { id: 'shop/debug', kind: 'Pod', class: 3, pods: ['shop/debug'] },
     ])
-    expect(report.notes).toEqual(['workloads whose pods are in the input stand for those pods, not for their template: Job shop/report-29400000'])
+    expect(report.notes).toEqual(['pods in the input stand for their workload instead of its pod template: Job shop/report-29400000'])
     const toDb = (report.matrix as MatrixRow[]).map((r) => [r.from, r.allowed.includes('shop/db')])
     expect(toDb).toEqual([['shop/frontend', true], ['shop/report', false], ['shop/db', false], ['shop/debug', false]])
     // A StatefulSet template with itself is two of its replicas, which the policy denies.

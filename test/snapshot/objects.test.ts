@@ -381,6 +381,6 @@ describe('the workload that runs a pod', () => {
     const replicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-5d8f9c7b6d', namespace: 'shop', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u', controller: true }] }, spec: { template } }
     const snapshot = load(deployment, replicaSet, owned('web-5d8f9c7b6d-x2k9p', { kind: 'ReplicaSet', name: 'web-5d8f9c7b6d' }))
     expect(snapshot.pods.map((p) => [p.name, p.owner])).toEqual([['web-5d8f9c7b6d-x2k9p', { kind: 'Deployment', name: 'web' }]])
-    expect(snapshot.notes).toContain('workloads whose pods are in the input stand for those pods, not for their template: Deployment shop/web, ReplicaSet shop/web-5d8f9c7b6d')
+    expect(snapshot.notes).toContain('pods in the input stand for their workload instead of its pod template: Deployment shop/web, ReplicaSet shop/web-5d8f9c7b6d')
   })
 })
