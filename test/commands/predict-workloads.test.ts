@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import { runCli as run } from './in-process.js'
 
 function manifest(text: string): string {
@@ -87,6 +88,11 @@ describe('predict groups pods by workload', () => {
     // Denied first.
     expect(stdout.split('\n').slice(1, 4).map((l) => l.split(/\s{3,}/)[0])).toEqual(['shop/report (cj, 1 pod)', 'shop/db (sts, template)', 'shop/debug'])
     expect(stdout.trimEnd().split('\n').at(-1)).toBe('43 allowed, 6 denied workload pairs (pod pairs: 58 allowed, 6 denied)')
+  })
+
+  it('-o yaml is the same report as -o json', async () => {
+    const asJson = JSON.parse((await run(['predict', '-f', file, '--port', '5432', '-o', 'json'])).stdout)
+    expect(parse((await run(['predict', '-f', file, '--port', '5432', '-o', 'yaml'])).stdout)).toEqual(asJson)
   })
 
   it('--all-pods lists every pod pair', async () => {
