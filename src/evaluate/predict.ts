@@ -83,17 +83,6 @@ export function predictMatrix(evaluator: Evaluator, request: PredictRequest): Pr
 
 const VERDICT_MEMO = 50_000
 
-/** Every pod pair of a query, in source order: what `--all-pods` lists. */
-export function* podPairs(prediction: Prediction, query: number): Generator<{ from: Endpoint; to: Endpoint; verdict: PairVerdict }> {
-  for (const fromGroup of prediction.sources) {
-    for (const from of fromGroup.members) {
-      for (const toGroup of prediction.destinations) {
-        for (const to of toGroup.members) yield { from, to, verdict: prediction.pair(query, from, to) }
-      }
-    }
-  }
-}
-
 /** A pod reaching itself; a template with itself is two of the replicas it stands for. */
 function isSelf(from: Endpoint, to: Endpoint): boolean {
   return isLoopback(from, to) && !(from.kind === 'pod' && from.pod.template)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createEvaluator, type Check } from '../../src/evaluate/evaluate.js'
-import { podPairs, predictMatrix } from '../../src/evaluate/predict.js'
+import { predictMatrix } from '../../src/evaluate/predict.js'
 import type { ClusterSnapshot, NetworkPolicy, Pod } from '../../src/model/cluster.js'
-import { EXTERNAL_V4, policy, upstreamPod, upstreamWorld } from '../support/world.js'
+import { EXTERNAL_V4, podPairs, policy, upstreamPod, upstreamWorld } from '../support/world.js'
 
 function check(world: ClusterSnapshot, from: string, to: string, port: number | string = 80): Check {
   const evaluator = createEvaluator(world)
