@@ -249,9 +249,22 @@ describe('notes', () => {
   })
 
   it('skips same-named kinds of other API groups', () => {
-    const snapshot = load({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico' }, spec: { selector: 'all()' } })
+    const snapshot = load({ apiVersion: 'example.com/v1', kind: 'NetworkPolicy', metadata: { name: 'other' } })
     expect(snapshot.policies).toEqual([])
-    expect(snapshot.notes).toEqual(['skipped 1 object of an unsupported kind: NetworkPolicy.projectcalico.org (1)'])
+    expect(snapshot.notes).toEqual(['skipped 1 object of an unsupported kind: NetworkPolicy.example.com (1)'])
+  })
+
+  it('keeps the policy kinds it does not evaluate for the lint, not the note (Calico, Cilium, extensions/v1beta1)', () => {
+    const snapshot = load(
+      { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico', namespace: 'x' }, spec: { selector: 'all()' } },
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'l7' } },
+      { apiVersion: 'extensions/v1beta1', kind: 'NetworkPolicy', metadata: { name: 'old' }, spec: {} },
+    )
+    expect(snapshot.policies).toEqual([])
+    expect(snapshot.notes).toEqual([])
+    expect(snapshot.skipped?.objects.map((o) => `${o.kind} ${o.apiVersion} ${o.namespace ?? '-'}/${o.name}`)).toEqual([
+      'NetworkPolicy projectcalico.org/v3 x/calico', 'CiliumNetworkPolicy cilium.io/v2 -/l7', 'NetworkPolicy extensions/v1beta1 -/old',
+    ])
   })
 
   it('ignores null and empty documents', () => {
