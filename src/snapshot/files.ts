@@ -90,14 +90,15 @@ function parseManifest(file: string, text: string): ManifestDocument[] {
 }
 
 /**
- * kubectl reads YAML with sigs.k8s.io/yaml (go-yaml v2): YAML 1.1 scalars (`yes` is true, `010` is
- * 8), and more lenient than the \`yaml\` package about tabs inside flow collections and the
- * indentation of multi-line quoted scalars. A file the strict parser rejects is read again with
- * js-yaml, which accepts what go-yaml accepts there; when that fails too, the strict parser's error
- * (with its line and column) is the one reported.
+ * kubectl reads YAML with sigs.k8s.io/yaml (go-yaml v2), which is more lenient than the `yaml`
+ * package about tabs inside flow collections and the indentation of multi-line quoted scalars. A
+ * file the strict parser rejects is read again with js-yaml, which accepts what go-yaml accepts
+ * there; when that fails too, the strict parser's error (with its line and column) is reported.
+ * Scalars are YAML 1.2 (`y`, `yes`, `on` stay strings, `010` is 10), where go-yaml reads YAML 1.1
+ * booleans and octal: the README says so.
  */
 function parseYaml(file: string, text: string): ManifestDocument[] {
-  const documents = parseAllDocuments(text, { version: '1.1' })
+  const documents = parseAllDocuments(text)
   const failed = Array.from(documents).findIndex((d) => d.errors.length > 0)
   if (failed < 0) return Array.from(documents, (document, index) => ({ file, index, object: document.toJS() as unknown }))
   const lenient = readLeniently(text)
