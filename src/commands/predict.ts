@@ -12,9 +12,9 @@ export default class Predict extends BaseCommand {
   static override description = 'Evaluates every (source, destination, port, protocol) in scope with the NetworkPolicy rules and prints the allowed/denied matrix. Nothing is created in the cluster.'
   static override enableJsonFlag = true
   static override examples = [
-    '<%= config.bin %> predict -f manifests/ --port 80 --protocol TCP',
-    '<%= config.bin %> predict -n shop -n payments --port 8080 -o wide',
-    '<%= config.bin %> predict -f world.yaml --from x/a --to "y/*" --port serve-80-tcp -o json',
+    'kubectl netpol predict -f manifests/ --port 80 --protocol TCP',
+    'kubectl netpol predict -n shop -n payments --port 8080 -o wide',
+    'kubectl netpol predict -f world.yaml --from x/a --to "y/*" --port serve-80-tcp -o json',
   ]
 
   static override flags = {
