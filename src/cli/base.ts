@@ -11,6 +11,11 @@ export abstract class BaseCommand extends Command {
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
     // this.exit() in oclif throws an ExitError: let it through untouched.
     if (error.oclif?.exit !== undefined && error.name === 'ExitError') throw error
+    if (error.exitCode === ExitCode.ok) {
+      process.stderr.write(`${error.message}\n`)
+      process.exitCode = ExitCode.ok
+      return
+    }
     const usage = error.oclif?.exit === 2 || /Nonexistent flag|Unexpected argument|Expected --|Missing required flag|Missing \d+ required arg|Expected a|requires a value|cannot also be provided/.test(error.message)
     const code = error.exitCode ?? (usage ? ExitCode.usage : ExitCode.internal)
     // oclif wraps what a flag's parser threw as "Parsing --flag\n\t<message>\nSee more help with --help".

@@ -30,7 +30,9 @@ export default class Predict extends BaseCommand {
     const { flags } = await this.parse(Predict)
     const report = await predict({ source: snapshotSource(flags), request: requestOf(flags), externals: flags.external ?? [] })
     printDiagnostics(report)
-    if (!this.jsonEnabled()) process.stdout.write(renderPredict(report, flags.output as PredictFormat, terminalWidth()))
+    const structured = this.jsonEnabled() || flags.output === 'json' || flags.output === 'yaml'
+    if (report.noResources && !structured) process.stderr.write(`${report.noResources}\n`)
+    else if (!this.jsonEnabled()) process.stdout.write(renderPredict(report, flags.output as PredictFormat, terminalWidth()))
     process.exitCode = flags.strict && report.warnings.length > 0 ? ExitCode.disagreement : ExitCode.ok
     return report
   }
