@@ -218,9 +218,9 @@ function toServicePort(value: unknown, where: Where): ServicePort {
 // so every optional list is kept exactly as written: absent (or null) → undefined, [] → [].
 
 export function toNetworkPolicy(object: Json, where: Where, meta: Metadata): NetworkPolicy {
-  const spec = optionalObject(object, 'spec', where)
+  // An absent spec is the empty one, as the API server reads it: every pod of the namespace, isolated for ingress.
+  const spec = optionalObject(object, 'spec', where) ?? {}
   const specAt = at(where, 'spec')
-  if (!spec) fail(specAt, 'spec is missing; a NetworkPolicy needs at least spec.podSelector')
   rejectUnknownFields(spec, ['podSelector', 'policyTypes', 'ingress', 'egress'], specAt)
   // Omitted or null, podSelector is {} (every pod in the namespace), as the API server reads it.
   const podSelector = optionalSelector(spec, 'podSelector', specAt) ?? {}

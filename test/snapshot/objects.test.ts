@@ -368,6 +368,10 @@ describe('validation errors carry file, document and field', () => {
     expect(load(ingressPeer(peer)).policies[0].spec.ingress).toStrictEqual([{ from: [peer] }])
   })
 
+  it('an omitted spec is the empty one: every pod, isolated for ingress', () => {
+    expect(load({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny' } }).policies[0].spec).toEqual({ podSelector: {} })
+  })
+
   it.each([
     { rule: 'an omitted podSelector is {} (every pod), as the API server reads it', spec: {} },
     { rule: 'a null podSelector is {}', spec: { podSelector: null } },
