@@ -12,7 +12,7 @@ export abstract class BaseCommand extends Command {
     // this.exit() in oclif throws an ExitError: let it through untouched.
     if (error.oclif?.exit !== undefined && error.name === 'ExitError') throw error
     if (error.exitCode === ExitCode.ok) {
-      process.stderr.write(`${error.message}\n`)
+      if (!(error as { shown?: boolean }).shown) process.stderr.write(`${error.message}\n`)
       process.exitCode = ExitCode.ok
       return
     }

@@ -38,6 +38,8 @@ export class ClusterError extends Error {
 /** Nothing in scope to work on: kubectl's "No resources found", exit 0. */
 export class NothingFound extends Error {
   readonly exitCode = ExitCode.ok
+  /** Already printed (by the progress display). */
+  shown = false
   constructor(message: string) {
     super(message)
     this.name = 'NothingFound'
