@@ -13,10 +13,10 @@ export default class Predict extends BaseCommand {
   static override description = 'Evaluates every (source, destination, port, protocol) in scope with the NetworkPolicy rules and prints the allowed/denied matrix over workloads: the pods of a Deployment, StatefulSet, DaemonSet, Job or CronJob that policies treat alike are one row (`shop/frontend (Deployment, 2 pods)`); bare pods are their own. --all-pods lists every pod pair. Nothing is created in the cluster.'
   static override enableJsonFlag = true
   static override examples = [
-    '<%= config.bin %> predict -f manifests/ --port 80 --protocol TCP',
-    '<%= config.bin %> predict -n shop -n payments --port 8080 -o wide',
-    '<%= config.bin %> predict -f world.yaml --from x/a --to "y/*" --port serve-80-tcp -o json',
-    '<%= config.bin %> predict -f shop/ --from deploy/frontend --to shop/db-0 --all-pods',
+    'kubectl netpol predict -f manifests/ --port 80 --protocol TCP',
+    'kubectl netpol predict -n shop -n payments --port 8080 -o wide',
+    'kubectl netpol predict -f world.yaml --from x/a --to "y/*" --port serve-80-tcp -o json',
+    'kubectl netpol predict -f shop/ --from deploy/frontend --to shop/db-0 --all-pods',
   ]
 
   static override flags = {
@@ -38,7 +38,8 @@ export default class Predict extends BaseCommand {
     printDiagnostics(report)
     // The matrix is written as it is read; --json is -o json, streamed the same way.
     const format = this.jsonEnabled() ? 'json' : flags.output as PredictFormat
-    await writeChunks(renderPredict(report, { format, width: terminalWidth(), allPods: flags['all-pods'], explain: flags.explain }))
+    if (report.noResources && format !== 'json' && format !== 'yaml') process.stderr.write(`${report.noResources}\n`)
+    else await writeChunks(renderPredict(report, { format, width: terminalWidth(), allPods: flags['all-pods'], explain: flags.explain }))
     this.streamed = report
     process.exitCode = flags.strict && report.warnings.length > 0 ? ExitCode.disagreement : ExitCode.ok
     return report

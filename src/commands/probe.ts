@@ -19,10 +19,10 @@ export default class Probe extends BaseCommand {
 Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission problem, 3 unknown checks but no disagreement.`
   static override enableJsonFlag = true
   static override examples = [
-    '<%= config.bin %> probe -n shop',
-    '<%= config.bin %> probe -A --port 80 --port 443 -o json',
-    '<%= config.bin %> probe -n shop --from shop/web-0 --external 198.19.250.7:443 --junit probe.xml',
-    '<%= config.bin %> probe -n shop --service --matrix',
+    'kubectl netpol probe -n shop',
+    'kubectl netpol probe -A --port 80 --port 443 -o json',
+    'kubectl netpol probe -n shop --from shop/web-0 --external 198.19.250.7:443 --junit probe.xml',
+    'kubectl netpol probe -n shop --service --matrix',
   ]
 
   static override flags = {

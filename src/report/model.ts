@@ -77,6 +77,8 @@ export interface PredictReport {
   prediction: Prediction
   warnings: LintWarning[]
   notes: string[]
+  /** kubectl's "No resources found in NS namespace." when no pod is in scope (the text outputs print only this). */
+  noResources?: string
 }
 
 export interface ExplainReport {

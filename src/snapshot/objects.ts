@@ -2,9 +2,10 @@
 // Lists are flattened, each object goes to the converter of its kind (kinds.ts), and the results
 // are assembled into a snapshot with notes on what was skipped or assumed.
 import type { ClusterSnapshot, Namespace, NetworkPolicy, Node, Pod, Service } from '../model/cluster.js'
-import { NAMESPACE_NAME_LABEL } from '../model/cluster.js'
+import { NAMESPACE_NAME_LABEL, type SkippedInput } from '../model/cluster.js'
+import { ignoredPolicyKind } from '../model/policy-kinds.js'
 import { readMetadata, toNamespace, toNetworkPolicy, toNode, toPod, toService, toTemplatePod, type Metadata } from './kinds.js'
-import { asObject, at, describe, fail, optionalArray, type Json, type Where } from './located.js'
+import { asObject, at, describe, fail, optionalArray, withoutUndefined, type Json, type Where } from './located.js'
 import { controllerKey, controllerOf, withWorkloadOwner, type ControllerOwners } from './owners.js'
 
 export interface ManifestDocument {
@@ -12,6 +13,8 @@ export interface ManifestDocument {
   /** 0-based index of the document inside its file. */
   index: number
   object: unknown
+  /** Found by searching a directory: a document that is not a Kubernetes object is skipped with a note, not an error. */
+  searched?: boolean
 }
 
 export interface SnapshotOptions {
@@ -28,11 +31,19 @@ export function snapshotFromObjects(docs: ManifestDocument[], options: SnapshotO
   const collected = new Collected(options.defaultNamespace ?? 'default', options.owners)
   for (const doc of docs) {
     if (doc.object === null || doc.object === undefined) continue
+    if (doc.searched && !looksLikeObject(doc.object)) {
+      collected.skipFile(doc)
+      continue
+    }
     for (const { object, where } of flattenLists(doc.object, { file: doc.file, document: doc.index, field: '' })) {
       collected.add(object, where)
     }
   }
   return collected.toSnapshot()
+}
+
+function looksLikeObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Json).kind === 'string'
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,6 +146,8 @@ class Collected {
   private readonly entries = new Map<string, Entry>()
   private readonly skipped = new Map<string, number>()
   private readonly duplicates: string[] = []
+  private readonly skippedFiles: string[] = []
+  private readonly skippedObjects: SkippedInput['objects'] = []
   /** What owns the ReplicaSets and Jobs of the input, so their pods name the Deployment or CronJob. */
   private readonly owners: ControllerOwners
 
@@ -145,8 +158,7 @@ class Collected {
   add(object: Json, where: Where): void {
     const handler = handlerFor(object)
     if (!handler) {
-      const label = kindLabel(object)
-      this.skipped.set(label, (this.skipped.get(label) ?? 0) + 1)
+      this.skip(object, where)
       return
     }
     const meta = readMetadata(object, where, handler.scope === 'namespaced' ? this.defaultNamespace : undefined)
@@ -157,6 +169,24 @@ class Collected {
     const earlier = this.entries.get(id)
     if (earlier) this.duplicates.push(`${id} is defined more than once (${describeWhere(earlier.where)} and ${describeWhere(where)}): the later one wins`)
     this.entries.set(id, { converted, where })
+  }
+
+  skipFile(doc: ManifestDocument): void {
+    const what = Array.isArray(doc.object) ? 'a list' : typeof doc.object === 'object' ? 'a mapping without kind' : describe(doc.object)
+    this.skippedFiles.push(`${doc.file}${doc.index > 0 ? ` document ${doc.index}` : ''} is not a Kubernetes object (${what})`)
+  }
+
+  /** Policy kinds we do not evaluate are kept for the lint (a warning); any other kind is counted for a note. */
+  private skip(object: Json, where: Where): void {
+    const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : undefined
+    if (ignoredPolicyKind(object.kind as string, apiVersion)) {
+      const metadata = typeof object.metadata === 'object' && object.metadata !== null ? object.metadata as Json : {}
+      const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
+      this.skippedObjects.push(withoutUndefined({ kind: object.kind as string, apiVersion, name: text(metadata.name), namespace: text(metadata.namespace), where: describeWhere(where) }))
+      return
+    }
+    const label = kindLabel(object)
+    this.skipped.set(label, (this.skipped.get(label) ?? 0) + 1)
   }
 
   toSnapshot(): ClusterSnapshot {
@@ -173,6 +203,7 @@ class Collected {
       services: all.flatMap((c) => ('service' in c ? [c.service] : [])),
       nodes: all.flatMap((c) => ('node' in c ? [c.node] : [])),
       externals: [],
+      ...(this.skippedObjects.length + this.skippedFiles.length > 0 ? { skipped: { objects: this.skippedObjects, files: this.skippedFiles } } : {}),
       notes: [
         ...this.skippedNote(),
         ...this.duplicates,

@@ -100,7 +100,7 @@ describe('explain', () => {
 
   it('a denial says which side blocked and why no rule matched', async () => {
     const { stdout } = await run(['explain', '-f', file, '--from', 'y/a', '--to', 'x/a', '--port', '80'])
-    expect(stdout).toContain('the peer is not listed')
+    expect(stdout).toContain("from[0]: a podSelector without namespaceSelector only selects pods in x (the policy's namespace); the peer is in y")
     expect(stdout).toMatch(/Result: DENIED .*destination's ingress/)
   })
 

@@ -16,7 +16,7 @@ export default class DrillCheck extends BaseCommand {
 Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not started, or a cluster problem, 3 no failure but some connections could not be measured.`
   static override enableJsonFlag = true
   static override args = { name: Args.string({ description: 'The drill (see `drill list`).', required: true }) }
-  static override examples = ['<%= config.bin %> drill check default-deny', '<%= config.bin %> drill check dns-egress --json']
+  static override examples = ['kubectl netpol drill check default-deny', 'kubectl netpol drill check dns-egress --json']
 
   static override flags = {
     ...probeRunFlags,
