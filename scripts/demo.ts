@@ -83,11 +83,12 @@ async function namespaceExists(core: k8s.CoreV1Api): Promise<boolean> {
   }
 }
 
-async function deployApp(kc: k8s.KubeConfig): Promise<void> {
+async function deployApp(kc: k8s.KubeConfig, state: DemoState): Promise<void> {
   const core = kc.makeApiClient(k8s.CoreV1Api)
   if (await namespaceExists(core)) {
     throw new DemoFailed(`namespace ${NAMESPACE} exists already in this cluster: delete it first (the demo removes only what it deployed)`)
   }
+  state.deployed = true
   await mustRun(`applying ${APP}`, process.execPath, ['test/cluster/lib/apply.mjs', KUBECONFIG, APP])
   const apps = kc.makeApiClient(k8s.AppsV1Api)
   await poll('the example app rollout', ROLLOUT_TIMEOUT_MS, async () => {
@@ -143,28 +144,40 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', () => { interrupted = true })
   process.on('SIGTERM', () => { interrupted = true })
 
-  let startedCluster = false
-  let restoreEnforcer: string | undefined
-  let kc: k8s.KubeConfig | undefined
+  const state: DemoState = { startedCluster: false }
+  const code = await showcase(state, argv.includes('--yes'))
+  const clean = await cleanUp(state, !argv.includes('--keep-cluster'))
+  return code || (clean ? 0 : 1)
+}
+
+interface DemoState {
+  startedCluster: boolean
+  /** The enforcer mode to switch back to, once the demo has switched it. */
+  restoreEnforcer?: string
+  kc?: k8s.KubeConfig
+  /** The demo has applied the example app (and so owns namespace netpol-demo). */
+  deployed?: boolean
+}
+
+async function showcase(state: DemoState, yes: boolean): Promise<number> {
   try {
     say(`step 1/4: the local test cluster (${CLUSTER_DIR})`)
     if (await cluster('status') !== 0) {
       say('it is not running: bringing it up (the first time builds Kubernetes from source, which takes a while)')
-      startedCluster = true
+      state.startedCluster = true
       await mustRun('npm run cluster:up', 'bash', ['test/cluster/up.sh', '--enforcer', 'kube-router'])
     }
-    const mode = enforcer()
-    if (mode === 'none') {
+    if (enforcer() === 'none') {
       say('NetworkPolicies are not enforced right now: switching kube-router on for the demo')
-      restoreEnforcer = mode
+      state.restoreEnforcer = 'none'
       await mustRun('switching the enforcer', 'bash', ['test/cluster/up.sh', '--enforcer', 'kube-router'])
     }
     const enforced = enforcer()
-    kc = new k8s.KubeConfig()
-    kc.loadFromFile(KUBECONFIG)
+    state.kc = new k8s.KubeConfig()
+    state.kc.loadFromFile(KUBECONFIG)
 
     say(`step 2/4: deploying the example app with its NetworkPolicies (${APP})`)
-    await deployApp(kc)
+    await deployApp(state.kc, state)
 
     say(`step 3/4: kubectl netpol probe -n ${NAMESPACE} --expect ${EXPECTATIONS} (enforcer: ${enforced})`)
     const enforcedExit = await probe(enforced)
@@ -172,9 +185,9 @@ async function main(argv: string[]): Promise<number> {
     if (enforcedExit !== 0) throw new DemoFailed(`the probe found problems on an enforcing cluster (exit ${enforcedExit}); see the report above`)
     say('every connection behaved as the policies say: exit 0')
 
-    if (await wantsUnenforced(argv.includes('--yes'))) {
+    if (await wantsUnenforced(yes)) {
       say('step 4/4: the same probe with the enforcer off (test/cluster/up.sh --enforcer none)')
-      restoreEnforcer ??= enforced
+      state.restoreEnforcer ??= enforced
       await mustRun('switching the enforcer off', 'bash', ['test/cluster/up.sh', '--enforcer', 'none'])
       const unenforcedExit = await probe('none')
       ensureNotInterrupted()
@@ -185,25 +198,33 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     console.error(`\ndemo: ${error instanceof DemoFailed ? error.message : (error as Error).stack}`)
     return interrupted ? 130 : 1
-  } finally {
-    await cleanUp(kc, restoreEnforcer, startedCluster && !argv.includes('--keep-cluster'))
   }
 }
 
-async function cleanUp(kc: k8s.KubeConfig | undefined, restoreEnforcer: string | undefined, stopCluster: boolean): Promise<void> {
-  try {
-    if (restoreEnforcer) {
-      say(`restoring the enforcer: ${restoreEnforcer}`)
-      if (await cluster('up', '--enforcer', restoreEnforcer) !== 0) console.error(`demo: could not restore the enforcer: npm run cluster:up -- --enforcer ${restoreEnforcer}`)
+/** Restores the enforcer, removes the app and stops a cluster the demo started; false when any of it failed. */
+async function cleanUp(state: DemoState, mayStopCluster: boolean): Promise<boolean> {
+  let clean = true
+  if (state.restoreEnforcer) {
+    say(`restoring the enforcer: ${state.restoreEnforcer}`)
+    if (await cluster('up', '--enforcer', state.restoreEnforcer) !== 0) {
+      console.error(`demo: could not restore the enforcer: npm run cluster:up -- --enforcer ${state.restoreEnforcer}`)
+      clean = false
     }
-    if (kc) await removeApp(kc)
+  }
+  try {
+    if (state.kc && state.deployed) await removeApp(state.kc)
   } catch (error) {
-    console.error(`demo: cleaning up failed: ${(error as Error).message}; remove namespace ${NAMESPACE} by hand`)
+    console.error(`demo: removing namespace ${NAMESPACE} failed: ${(error as Error).message}; delete it by hand`)
+    clean = false
   }
-  if (stopCluster) {
+  if (state.startedCluster && mayStopCluster) {
     say('stopping the test cluster the demo started (npm run demo -- --keep-cluster keeps it)')
-    if (await cluster('down') !== 0) console.error('demo: npm run cluster:down failed')
+    if (await cluster('down') !== 0) {
+      console.error('demo: npm run cluster:down failed')
+      clean = false
+    }
   }
+  return clean
 }
 
 process.exitCode = await main(process.argv.slice(2))
