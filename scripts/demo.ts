@@ -31,7 +31,8 @@ or, with Docker and kind (>= 0.24): scripts/kind-smoke.sh`
 class DemoFailed extends Error {}
 
 let interrupted = false
-const say = (text: string) => console.log(`\n\x1b[1mdemo: ${text}\x1b[0m`)
+const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
+const say = (text: string) => console.log(`\n${bold(`demo: ${text}`)}`)
 
 function ensureNotInterrupted(): void {
   if (interrupted) throw new DemoFailed('interrupted')
