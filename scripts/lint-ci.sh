@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm run lint:ci: actionlint on the shipped GitHub Actions workflow (shellcheck included on its
-# run: steps) and shellcheck on scripts/*.sh, with the tools that scripts/install-tools.sh cached.
+# npm run lint:ci: actionlint on the GitHub Actions workflows (the shipped smoke test and our own
+# unit-test matrix; shellcheck included on their run: steps) and shellcheck on scripts/*.sh, with the
+# tools that scripts/install-tools.sh cached.
 # Installs nothing itself: run scripts/install-tools.sh once first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -10,8 +11,8 @@ for tool in actionlint shellcheck; do
   [[ -x $TOOLS_BIN/$tool ]] || { echo "lint:ci: $tool is not installed; run scripts/install-tools.sh" >&2; exit 2; }
 done
 
-workflows=(scenarios/ci/*.yml)
+workflows=(scenarios/ci/*.yml .github/workflows/*.yml)
 scripts=(scripts/*.sh)
 "$TOOLS_BIN/actionlint" -shellcheck "$TOOLS_BIN/shellcheck" "${workflows[@]}"
 "$TOOLS_BIN/shellcheck" "${scripts[@]}"
-echo "lint:ci: actionlint (${#workflows[@]} workflow) and shellcheck (${#scripts[@]} scripts) found nothing"
+echo "lint:ci: actionlint (${#workflows[@]} workflows) and shellcheck (${#scripts[@]} scripts) found nothing"

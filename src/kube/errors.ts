@@ -34,7 +34,13 @@ export function describeApiError(what: string, error: unknown, server: string, t
   if (code === 'ECONNREFUSED') return new TransientClusterError(`${what}: cannot reach the cluster at ${server}: connection refused`, true)
   if (code === 'ENOTFOUND') return new ClusterError(`${what}: cannot resolve the cluster address ${server}`)
   if (code && RESET_CODES.includes(code)) return new TransientClusterError(`${what}: the connection to ${server} failed (${code})`, false)
+  if (isFetchFailure(error)) return new ClusterError(`${what}: cannot reach the cluster at ${server}: ${error.cause?.message ?? error.message}`)
   return error instanceof Error ? error : new Error(String(error))
+}
+
+/** undici's fetch rejects with a TypeError whose cause says why (e.g. "bad port" for ports fetch refuses to dial). */
+function isFetchFailure(error: unknown): error is TypeError & { cause?: Error } {
+  return error instanceof TypeError && error.message === 'fetch failed'
 }
 
 function statusError(what: string, error: unknown, server: string, status: number): ClusterError {

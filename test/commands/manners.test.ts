@@ -136,10 +136,21 @@ current-context: c
     expect(code).toBe(0)
   })
 
+  const kubeconfigAt = (name: string, server: string) => file(name, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server}"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: c\n`)
+
   it('that is down is a one-line cluster error, exit 2', async () => {
-    const down = file('down-kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\ncurrent-context: c\n')
-    const { code, stderr } = await run(['predict', '--kubeconfig', down])
-    expect(stderr).toBe('error: list namespaces: cannot reach the cluster at http://127.0.0.1:1: connection refused\n')
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const { port } = closed.address() as { port: number }
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const { code, stderr } = await run(['predict', '--kubeconfig', kubeconfigAt('down-kubeconfig', `http://127.0.0.1:${port}`)])
+    expect(stderr).toBe(`error: list namespaces: cannot reach the cluster at http://127.0.0.1:${port}: connection refused\n`)
+    expect(code).toBe(2)
+  })
+
+  it('on a port HTTP clients refuse to dial is a one-line cluster error, exit 2', async () => {
+    const { code, stderr } = await run(['predict', '--kubeconfig', kubeconfigAt('bad-port-kubeconfig', 'http://127.0.0.1:1')])
+    expect(stderr).toBe('error: list namespaces: cannot reach the cluster at http://127.0.0.1:1: bad port\n')
     expect(code).toBe(2)
   })
 })

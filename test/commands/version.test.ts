@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest'
 import packageJson from '../../package.json' with { type: 'json' }
 
 const BIN = join(import.meta.dirname, '../../bin/run.js')
-const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 })
+// As a user's shell runs it: vitest's NODE_ENV=test would make oclif add development warnings.
+const { NODE_ENV: _testEnv, ...ENV } = process.env
+const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000, env: ENV })
 
 describe('version', () => {
   it('prints the plugin version, the Node.js it runs on and the platform', () => {

@@ -192,7 +192,7 @@ describe.runIf(clusterAvailable())('probe pods are safe to run', () => {
       const probePod = await waitFor(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.find((p) => p.status?.phase === 'Running'), { timeoutMs: 60_000, intervalMs: 200, description: 'probe pod running' })
       const discovery = kc.makeApiClient(k8s.DiscoveryV1Api)
       const slices = await discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: 'kubernetes.io/service-name=web' })
-      const readyTargets = slices.items.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready).map((e) => e.targetRef?.name))
+      const readyTargets = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).map((e) => e.targetRef?.name))
       expect(readyTargets).not.toContain(probePod.metadata?.name)
       expect(probePod.metadata?.ownerReferences?.map((o) => [o.kind, o.controller])).toEqual([['ConfigMap', true]])
       expect((await apps.readNamespacedDeployment({ namespace: ns, name: 'web' })).status?.replicas).toBe(1)

@@ -4,6 +4,9 @@
 
 CLUSTER_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"   # test/cluster
 REPO_ROOT="$(cd "$CLUSTER_SRC/../.." && pwd)"
+# lib/apply.mjs loads @kubernetes/client-node 2, which needs Node >= 22.19: use the Node of the
+# `node` devDependency also when a script runs outside npm (whose scripts put it first on PATH).
+if [[ -x $REPO_ROOT/node_modules/.bin/node ]]; then PATH="$REPO_ROOT/node_modules/.bin:$PATH"; fi
 
 # ---- pinned versions ------------------------------------------------------
 K8S_VERSION="v1.33.13"          # k8s.io/kubernetes module (kubelet still runs on cgroup v1)
