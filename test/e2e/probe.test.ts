@@ -261,6 +261,65 @@ describe.runIf(clusterAvailable())('probe pods do not hold up a node drain', () 
   })
 })
 
+describe.runIf(clusterAvailable())('faults in the middle of a run stay honest', () => {
+  // Two sources taking turns through a window of one probe pod. The unused address answers no ARP,
+  // so it is re-checked for the settle period: each source's probe pod lives ~15 s, long enough to
+  // break something under it.
+  let ns: string
+  const run = () => startCli(['probe', '-n', ns, '--external', '198.18.255.254:9', '--settle', '15s', '--max-probe-pods', '1', '-o', 'json'], { timeoutMs: 170_000 })
+  const runningProbePod = () => waitFor(async () => (await kubeClients().core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items
+    .find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp), { timeoutMs: 60_000, intervalMs: 200, description: 'a probe pod running' })
+  interface Row { from: string; to: string; verdict: string; observed: string; note?: string }
+  /** No verdict the outage could have made up: every check agrees or is unknown with a reason. */
+  const honest = (rows: Row[]) => rows.filter((r) => !(r.verdict === 'agree' || (r.verdict === 'unknown' && r.note)))
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('probe-faults')
+    await Promise.all(['web', 'db'].map((name) => createPodAndWait(serverPod({ namespace: ns, name, port: 8080, labels: { app: name } }))))
+  }, 120_000)
+  afterAll(async () => deleteNamespace(ns), 120_000)
+
+  it('a probe pod deleted under the run: its source\'s remaining checks are unknown with the reason, the other source is measured', async () => {
+    const probe = run()
+    const victim = await runningProbePod()
+    const source = victim.metadata!.annotations!['netpol.kubectl.io/source']
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    await kubeClients().core.deleteNamespacedPod({ namespace: ns, name: victim.metadata!.name!, gracePeriodSeconds: 0 })
+    const result = await probe.done
+    const rows: Row[] = JSON.parse(result.stdout).results
+    expect(rows).toHaveLength(2 * 3)
+    expect(honest(rows)).toEqual([])
+    expect(rows.filter((r) => r.from === source && r.to === '198.18.255.254')).toMatchObject([{ verdict: 'unknown' }])
+    expect(rows.filter((r) => r.from !== source && r.to !== '198.18.255.254').map((r) => r.verdict)).toEqual(['agree', 'agree'])
+    expect(result.code).toBe(3)
+    expect(await runObjectsLeft(ns)).toEqual([])
+  }, 180_000)
+
+  // The harness runs kube-apiserver as a process (test/cluster/apiserver.sh stops and starts it
+  // alone): every exec stream of the run drops with it, and nothing can be created or deleted.
+  it('the API server stopped and restarted during the run: a report still comes, no verdict is made up, nothing is left', async () => {
+    const apiserver = (action: string) => execFileSync('bash', [path.join(import.meta.dirname, '../cluster/apiserver.sh'), action], { stdio: 'ignore', timeout: 150_000 })
+    const probe = run()
+    await runningProbePod()
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    try {
+      apiserver('stop')
+      await new Promise((resolve) => setTimeout(resolve, 8000))
+    } finally {
+      apiserver('start')
+    }
+    const result = await probe.done
+    expect(result.code).not.toBe(70)
+    const report = JSON.parse(result.stdout)
+    expect(report.results).toHaveLength(2 * 3)
+    expect(honest(report.results)).toEqual([])
+    if (/kubectl netpol cleanup --run-id/.test(result.stderr + JSON.stringify(report.notes))) {
+      expect((await runCli(['cleanup', '--run-id', report.runId])).code).toBe(0)
+    }
+    await waitFor(async () => (await runObjectsLeft(ns)).length === 0, { timeoutMs: 30_000, description: 'no run objects left' })
+  }, 180_000)
+})
+
 describe.runIf(clusterAvailable())('least privilege', () => {
   let ns: string
   let dir: string
