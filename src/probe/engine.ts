@@ -25,7 +25,7 @@ export type { SettledCheck } from './source-settle.js'
 /** How the caller judges a result: the prediction, and whether a result needs no re-check. */
 export interface Judge {
   predicted(job: ProbeJob): Expectation
-  /** True when the result agrees with the prediction, or could never disagree with it (re-checking would not change the verdict). */
+  /** True when re-checking could not improve the verdict: the result agrees with the prediction, or the check could not run. */
   settled(job: ProbeJob, result: ProbeResult): boolean
 }
 
