@@ -25,7 +25,7 @@ export type { SettledCheck } from './source-settle.js'
 /** How the caller judges a result: the prediction, and whether a result needs no re-check. */
 export interface Judge {
   predicted(job: ProbeJob): Expectation
-  /** True when re-checking could not improve the verdict: the result agrees with the prediction, or the check could not run. */
+  /** False when a re-check could change the verdict: a disagreement, or an unknown that a policy taking effect could turn into agreement. */
   settled(job: ProbeJob, result: ProbeResult): boolean
 }
 

@@ -7,7 +7,7 @@ import type { Evaluator, Verdict } from '../evaluate/evaluate.js'
 import type { KubeClient } from '../kube/client.js'
 import type { ProbeMode, ProbeResult } from '../model/probe.js'
 import type { ProbeJob } from '../plan/plan.js'
-import { reconcileOne, type ReconciledCheck } from '../reconcile/reconcile.js'
+import { isDisagreement, reconcileOne, type ReconciledCheck } from '../reconcile/reconcile.js'
 import { createProbeEngine, type ProbeEngine } from './engine.js'
 import type { ProbeRunEvent } from './events.js'
 import { preflight } from './preflight.js'
@@ -70,12 +70,18 @@ async function probeAndSettle(engine: ProbeEngine, jobs: ProbeJob[], evaluator: 
     reconcileOne({ job, prediction: predictions.get(job.id)!, result, attempts, serverListens: options.serversListen ?? false })
   const settled = await engine.run(jobs, {
     predicted: (job) => (predictions.get(job.id)!.allowed ? 'allowed' : 'denied'),
-    // Re-checked until it agrees (or the settle period passes): a disagreement, and also a measured
-    // unknown such as a refusal of a predicted-allowed connection, which is what a new probe pod
-    // sees before the enforcer has added it to the rules that allow it.
-    settled: (job, result) => !result.ran || reconcile(job, result, 1).verdict === 'agree',
+    settled: (job, result) => isSettled(reconcile(job, result, 1)),
   })
   return settled.map((s) => reconcile(s.job, s.result, s.attempts))
+}
+
+/**
+ * Re-checked until it agrees (or the settle period passes): a disagreement, and a refusal of a
+ * predicted-allowed connection, which is what a new probe pod sees before the enforcer has added it
+ * to the rules that allow it. Other unknowns (no SCTP in the kernel, no UDP responder) would not change.
+ */
+function isSettled(check: ReconciledCheck): boolean {
+  return !isDisagreement(check) && !(check.verdict === 'unknown' && check.observed === 'refused')
 }
 
 /**

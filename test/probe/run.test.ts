@@ -18,18 +18,19 @@ function answers(refusedHost: string, refusing: () => boolean) {
   return ({ command }: ExecCall) => {
     const refuse = refusing()
     const lines = command.at(-1)!.trim().split('\n').map((line) => line.split(' '))
-    const stdout = lines.map(([index, , host]) => (refuse && host === refusedHost ? `NETPOL ${index} 1 1 connect: Connection refused` : `NETPOL ${index} 0 3 `)).join('\n')
+    const stdout = lines.map(([index, mode, host]) => (mode === 'sctp' ? `NETPOL ${index} 1 0 SCTP: Protocol not supported by this kernel`
+      : refuse && host === refusedHost ? `NETPOL ${index} 1 1 connect: Connection refused` : `NETPOL ${index} 0 3 `)).join('\n')
     return { stdout: `${stdout}\nNETPOL-LAG 2\nNETPOL-DONE\n`, stderr: '', exitCode: 0 }
   }
 }
 
 afterEach(() => { vi.useRealTimers() })
 
-describe('a refused connection that was predicted allowed', () => {
-  async function probeFromXA(settle: number, refusing: (exec: number) => boolean) {
+describe('which results a probe run re-checks', () => {
+  async function probeFromXA(settle: number, refusing: (exec: number) => boolean, protocol: 'TCP' | 'SCTP' = 'TCP') {
     const evaluator = createEvaluator(upstreamWorld())
     const sources = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.key === 'x/a')
-    const { jobs } = planProbes(evaluator, { sources, destinations: evaluator.endpoints, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
+    const { jobs } = planProbes(evaluator, { sources, destinations: evaluator.endpoints, ports: [{ port: 80, protocol }], allPods: false, externals: [] })
     const allowed = jobs.find((j) => j.to.kind === 'pod' && j.to.key !== 'x/a' && evaluator.evaluate({ from: j.from, to: j.to, port: j.port, protocol: j.protocol }, { loopback: 'policy' }).allowed)!
     const kube = new FakeKube()
     let execs = 0
@@ -40,14 +41,19 @@ describe('a refused connection that was predicted allowed', () => {
     return (await running).checks.find((c) => c.job.id === allowed.id)!
   }
 
-  it('is re-checked, and agrees once the enforcer lets the new probe pod through', async () => {
+  it('a refused predicted-allowed connection is re-checked, and agrees once the enforcer lets the new probe pod through', async () => {
     const check = await probeFromXA(10, (exec) => exec === 0)
     expect([check.verdict, check.observed, check.attempts]).toEqual(['agree', 'allowed', 2])
   })
 
-  it('stays unknown (never blocked) when it is still refused after the settle period', async () => {
+  it('one still refused after the settle period stays unknown, never blocked', async () => {
     const check = await probeFromXA(3, () => true)
     expect([check.verdict, check.observed]).toEqual(['unknown', 'refused'])
     expect(check.attempts).toBeGreaterThan(1)
+  })
+
+  it('an unknown that no policy could change (no SCTP in the kernel) is not re-checked', async () => {
+    const check = await probeFromXA(10, () => false, 'SCTP')
+    expect([check.verdict, check.attempts]).toEqual(['unknown', 1])
   })
 })
