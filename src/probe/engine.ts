@@ -122,7 +122,7 @@ async function cleanup({ client, options, touchedNamespaces, emit }: EngineConte
       await client.deleteLabelled(namespace, `${RUN_ID_LABEL}=${runId}`)
     } catch (error) {
       const left = [...touchedNamespaces].join(', ')
-      throw new ClusterError(`could not delete the probe pods and ConfigMap of run ${runId} in ${left} (${(error as Error).message}); \`kubectl netpol cleanup --run-id ${runId}\` removes them`)
+      throw new ClusterError(`could not delete the probe pods, their owner Deployment and the ConfigMap of run ${runId} in ${left} (${(error as Error).message}); \`kubectl netpol cleanup --run-id ${runId}\` removes them`)
     }
     touchedNamespaces.delete(namespace)
   }

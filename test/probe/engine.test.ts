@@ -228,7 +228,7 @@ describe('cleanup when the API server cannot be reached', () => {
     const { probe } = engine(kube)
     await runAll(probe, jobs)
     kube.failNext('deleteLabelled', FakeKube.transient('delete pods: the connection to https://127.0.0.1:6443 failed (ECONNREFUSED)'))
-    await expect(probe.cleanup()).rejects.toThrow(`could not delete the probe pods and ConfigMap of run ${RUN.runId} in x (delete pods: the connection to https://127.0.0.1:6443 failed (ECONNREFUSED)); \`kubectl netpol cleanup --run-id ${RUN.runId}\` removes them`)
+    await expect(probe.cleanup()).rejects.toThrow(`could not delete the probe pods, their owner Deployment and the ConfigMap of run ${RUN.runId} in x (delete pods: the connection to https://127.0.0.1:6443 failed (ECONNREFUSED)); \`kubectl netpol cleanup --run-id ${RUN.runId}\` removes them`)
     await probe.cleanup()
     expect([...kube.objects.values()].filter((o) => o.metadata.labels?.[RUN_ID_LABEL])).toEqual([])
   })
