@@ -166,6 +166,18 @@ function archive(t: Target, extras: string[]): string {
   return out
 }
 
+/**
+ * kubectl's plugin completion runs kubectl_complete-netpol from PATH with the words after `netpol`.
+ * Next to the single-file executable (or, linked elsewhere, through PATH) it asks `__complete`.
+ */
+export const COMPLETE_SCRIPT = 'kubectl_complete-netpol'
+const COMPLETE_SCRIPT_TEXT = `#!/bin/sh
+# kubectl's plugin completion for kubectl netpol: kubectl runs this with the words after "netpol".
+here=$(dirname "$(readlink -f "$0" 2>/dev/null || echo "$0")")
+if [ -x "$here/kubectl-netpol" ]; then exec "$here/kubectl-netpol" __complete "$@"; fi
+exec kubectl-netpol __complete "$@"
+`
+
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`
 
@@ -181,6 +193,8 @@ async function main(): Promise<void> {
   copyFileSync(join(ROOT, 'LICENSE'), join(OUT, 'common/LICENSE'))
   writeFileSync(join(OUT, 'common/THIRD_PARTY_LICENSES'), thirdPartyLicenses(metafile, readFileSync(join(dirname(hostNode), 'LICENSE'), 'utf8')))
   cpSync(join(ROOT, 'scenarios/drills'), join(OUT, 'common/scenarios/drills'), { recursive: true })
+  writeFileSync(join(OUT, 'common', COMPLETE_SCRIPT), COMPLETE_SCRIPT_TEXT)
+  chmodSync(join(OUT, 'common', COMPLETE_SCRIPT), 0o755)
 
   const portable = seaBlob(hostNode, PORTABLE_BLOB, false)
   const native = seaBlob(hostNode, join(OUT, `${host.os}-${host.arch}.blob`), true)
@@ -191,7 +205,8 @@ async function main(): Promise<void> {
   }
   const archives = targets.map((t) => {
     const exe = inject(t, nodeBinary(t), t === host ? native : portable)
-    const file = archive(t, ['LICENSE', 'THIRD_PARTY_LICENSES', 'scenarios'])
+    // A shell script: Windows has no use for it (nor sh to run it).
+    const file = archive(t, ['LICENSE', 'THIRD_PARTY_LICENSES', 'scenarios', ...(t.os === 'windows' ? [] : [COMPLETE_SCRIPT])])
     return { target: t, exe, file, sha256: sha256(file) }
   })
   writeKrewManifest(archives.map(({ target, file, sha256 }) => ({ target, file, sha256 })))

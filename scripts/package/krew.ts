@@ -60,6 +60,8 @@ export function krewManifest(archives: BuiltArchive[]): Record<string, unknown> 
           { from: 'LICENSE', to: '.' },
           { from: 'THIRD_PARTY_LICENSES', to: '.' },
           { from: 'scenarios', to: '.' },
+          // kubectl_complete-netpol: krew links only `bin` onto PATH; README says how to link this one.
+          ...(target.os === 'windows' ? [] : [{ from: 'kubectl_complete-netpol', to: '.' }]),
         ],
       })),
     },

@@ -1,6 +1,7 @@
 // Turns workflow events into listr2 progress on stderr (a live task list on a terminal, plain
 // lines otherwise), so stdout carries only the report.
 import { Listr, ListrLogger, ProcessOutput } from 'listr2'
+import { NothingFound } from '../model/errors.js'
 
 export type ProgressUpdate = (title: string) => void
 
@@ -8,11 +9,20 @@ export async function withProgress<T>(title: string, work: (update: ProgressUpda
   if (quiet) return work(() => {})
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) })
   let result: T | undefined
+  let nothing: NothingFound | undefined
   const tasks = new Listr([{
     title,
     task: async (_ctx, task) => {
-      result = await work((text) => { task.title = text })
-      task.title = title
+      try {
+        result = await work((text) => { task.title = text })
+        task.title = title
+      } catch (error) {
+        // An empty scope is not a failure: the task ends skipped, with kubectl's words.
+        if (!(error instanceof NothingFound)) throw error
+        nothing = error
+        task.title = title
+        task.skip(error.message)
+      }
     },
   }], {
     renderer: 'default',
@@ -24,6 +34,7 @@ export async function withProgress<T>(title: string, work: (update: ProgressUpda
     registerSignalListeners: false,
   })
   await tasks.run()
+  if (nothing) throw Object.assign(nothing, { shown: true })
   return result as T
 }
 

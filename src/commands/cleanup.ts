@@ -6,7 +6,7 @@ import { cleanupRuns, type CleanupReport } from '../workflows/cleanup.js'
 export default class Cleanup extends BaseCommand {
   static override summary = 'Remove probe pods and run objects that an interrupted run left behind.'
   static override enableJsonFlag = true
-  static override examples = ['<%= config.bin %> cleanup', '<%= config.bin %> cleanup --run-id 3f9a2c']
+  static override examples = ['kubectl netpol cleanup', 'kubectl netpol cleanup --run-id 3f9a2c']
 
   static override flags = {
     ...clusterFlags,

@@ -12,8 +12,8 @@ export default class Explain extends BaseCommand {
   static override description = 'Shows the source\'s egress side, the destination\'s ingress side, the policies that select each, the deciding rule quoted as YAML, and the answer.'
   static override enableJsonFlag = true
   static override examples = [
-    '<%= config.bin %> explain -f manifests/ --from shop/web-7d9f --to payments/api-0 --port 8080',
-    '<%= config.bin %> explain --from x/a --to 198.19.250.7 --port 443',
+    'kubectl netpol explain -f manifests/ --from shop/web-7d9f --to payments/api-0 --port 8080',
+    'kubectl netpol explain --from x/a --to 198.19.250.7 --port 443',
   ]
 
   static override flags = {

@@ -1,6 +1,6 @@
 // Each NetworkPolicy is compiled once into a normalised model. Every default and every
 // empty-versus-absent rule of the API is settled here, so matching needs no special cases:
-//   - policyTypes omitted: Ingress always, Egress only when `egress` has at least one rule;
+//   - policyTypes omitted or []: Ingress always, Egress only when `egress` has at least one rule;
 //   - a direction not in policyTypes contributes no rules and does not isolate;
 //   - a direction in policyTypes with `ingress`/`egress` absent or [] isolates and allows nothing;
 //   - a rule whose `from`/`to` is absent or [] matches every peer; whose `ports` is absent or [] every port;
@@ -77,7 +77,7 @@ export function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
 
 export function effectivePolicyTypes(policy: NetworkPolicy): Set<Direction> {
   const declared = policy.spec.policyTypes
-  if (declared) return new Set(declared.map((t) => (t === 'Ingress' ? 'ingress' : 'egress')))
+  if (declared?.length) return new Set(declared.map((t) => (t === 'Ingress' ? 'ingress' : 'egress')))
   return new Set<Direction>(policy.spec.egress?.length ? ['ingress', 'egress'] : ['ingress'])
 }
 

@@ -3,7 +3,9 @@
 // renderer can quote the deciding one as written.
 import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule, Protocol } from '../model/cluster.js'
 import type { Direction } from './compile.js'
+import type { Endpoint } from './endpoint.js'
 import type { CniDefined, EntryMatch, Evaluator, RuleVerdict, Verdict } from './evaluate.js'
+import { ruleMisses, type MissTraffic, type PeerMiss, type PortMiss } from './reasons.js'
 
 /** A rule as reports name it: `namespace/policy direction[index]`. */
 export function ruleLabel(r: RuleVerdict): string {
@@ -29,6 +31,15 @@ export interface ExplainedSide {
   isolated: boolean
   allowed: boolean
   policies: ExplainedPolicy[]
+  /** Policies selecting the endpoint whose rules for this direction are switched off by their policyTypes. */
+  ignored: IgnoredRules[]
+}
+
+export interface IgnoredRules {
+  policy: string
+  /** How many rules the policy writes for the direction. */
+  rules: number
+  policyTypes: Array<'Ingress' | 'Egress'>
 }
 
 export interface ExplainedPolicy {
@@ -43,27 +54,38 @@ export interface ExplainedRule {
   peer: EntryMatch
   port: EntryMatch
   rule: NetworkPolicyIngressRule | NetworkPolicyEgressRule
+  /** Why each peer entry failed (empty when the peer matched). */
+  peerMisses: PeerMiss[]
+  /** Why each port entry failed (empty when the port matched). */
+  portMisses: PortMiss[]
 }
 
 export function explain(verdict: Verdict, evaluator: Evaluator): Explanation {
   const sources = new Map(evaluator.policies.map((p) => [`${p.ref.namespace}/${p.ref.name}`, p]))
-  const side = (v: Verdict['egress']): ExplainedSide => ({
-    direction: v.direction,
-    endpoint: v.endpoint,
-    exempt: v.exempt,
-    isolated: v.isolated,
-    allowed: v.allowed,
-    policies: v.policies.map((p) => {
-      const name = `${p.policy.namespace}/${p.policy.name}`
-      const compiled = sources.get(name)!
-      const rawRules = (v.direction === 'ingress' ? compiled.source.spec.ingress : compiled.source.spec.egress) ?? []
-      return {
-        policy: name,
-        podSelector: compiled.selects.text,
-        rules: p.rules.map((r) => ({ index: r.rule.index, matched: r.matched, peer: r.peer, port: r.port, rule: rawRules[r.rule.index] })),
-      }
-    }),
-  })
+  const from = evaluator.endpoint(verdict.from)
+  const to = evaluator.endpoint(verdict.to)
+  const traffic = to && { protocol: verdict.protocol, port: verdict.port, resolvedPort: verdict.resolvedPort, destination: to }
+  const side = (v: Verdict['egress']): ExplainedSide => {
+    const peer = v.direction === 'egress' ? to : from
+    return {
+      direction: v.direction,
+      endpoint: v.endpoint,
+      exempt: v.exempt,
+      isolated: v.isolated,
+      allowed: v.allowed,
+      policies: v.policies.map((p) => {
+        const name = `${p.policy.namespace}/${p.policy.name}`
+        const compiled = sources.get(name)!
+        const rawRules = (v.direction === 'ingress' ? compiled.source.spec.ingress : compiled.source.spec.egress) ?? []
+        return {
+          policy: name,
+          podSelector: compiled.selects.text,
+          rules: p.rules.map((r) => ({ index: r.rule.index, matched: r.matched, peer: r.peer, port: r.port, rule: rawRules[r.rule.index], ...misses(r, peer, traffic) })),
+        }
+      }),
+      ignored: ignoredRules(evaluator, v.direction === 'egress' ? from : to, v.direction),
+    }
+  }
   return {
     from: verdict.from,
     to: verdict.to,
@@ -74,4 +96,19 @@ export function explain(verdict: Verdict, evaluator: Evaluator): Explanation {
     cniDefined: verdict.cniDefined,
     sides: [side(verdict.egress), side(verdict.ingress)],
   }
+}
+
+function misses(r: RuleVerdict, peer: Endpoint | undefined, traffic: MissTraffic | undefined): { peerMisses: PeerMiss[]; portMisses: PortMiss[] } {
+  if (r.matched || !peer || !traffic) return { peerMisses: [], portMisses: [] }
+  const { peers, ports } = ruleMisses(r, peer, traffic)
+  return { peerMisses: peers, portMisses: ports }
+}
+
+/** Policies that select the endpoint and write rules for the direction, which their policyTypes leave out. */
+function ignoredRules(evaluator: Evaluator, endpoint: Endpoint | undefined, direction: Direction): IgnoredRules[] {
+  if (endpoint?.kind !== 'pod' || endpoint.pod.hostNetwork) return []
+  return evaluator.policies
+    .filter((p) => p.ref.namespace === endpoint.pod.namespace && p.rules[direction] === undefined && p.selects.matches(endpoint.pod.labels))
+    .map((p) => ({ policy: `${p.ref.namespace}/${p.ref.name}`, rules: p.source.spec[direction]?.length ?? 0, policyTypes: p.source.spec.policyTypes ?? [] }))
+    .filter((p) => p.rules > 0)
 }

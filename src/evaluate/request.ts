@@ -3,7 +3,8 @@
 import type { ClusterSnapshot, Protocol } from '../model/cluster.js'
 import type { Endpoint } from './endpoint.js'
 import { createEvaluator, type Evaluator } from './evaluate.js'
-import { externalAddresses, filterEndpoints, parseLabelSelector, type EndpointPattern } from './scope.js'
+import { selectEndpoints } from './endpoint-match.js'
+import { checkPortNames, externalAddresses, parseLabelSelector, type EndpointPattern } from './scope.js'
 import { compileSelector } from './selector.js'
 
 export interface Request {
@@ -37,10 +38,7 @@ export function resolveRequest(snapshot: ClusterSnapshot, request: Request, scop
   const evaluator = createEvaluator({ ...snapshot, externals })
   const selector = scope.labelSelector === undefined ? undefined : compileSelector(parseLabelSelector(scope.labelSelector))
   const inScope = evaluator.endpoints.filter((e) => (e.kind === 'external' || (selector?.matches(e.pod.labels) ?? true)) && scope.includes(e))
-  return {
-    evaluator,
-    inScope,
-    sources: filterEndpoints(inScope, request.from, '--from'),
-    destinations: filterEndpoints(inScope, request.to, '--to'),
-  }
+  const destinations = selectEndpoints(inScope, request.to, '--to')
+  checkPortNames(request.ports, destinations)
+  return { evaluator, inScope, sources: selectEndpoints(inScope, request.from, '--from'), destinations }
 }

@@ -2,7 +2,7 @@
 // port queries (--port/--protocol), parsed into plain matchers. Pure: errors name the flag.
 import type { LabelSelector, LabelSelectorRequirement, Pod, Protocol } from '../model/cluster.js'
 import { InputError } from '../model/errors.js'
-import { parseAddress } from '../model/ip.js'
+import { parseAddress, parseCidr } from '../model/ip.js'
 import { isPortName, isPortNumber, protocolNamed } from '../model/ports.js'
 import type { Endpoint } from './endpoint.js'
 import type { PortQuery } from './matrix.js'
@@ -11,27 +11,12 @@ export type EndpointPattern =
   | { kind: 'pod'; namespace: string; name: string | '*'; text: string }
   | { kind: 'ip'; ip: string; text: string }
 
-/** `ns/pod`, `ns/*`, or an IP address. */
+/** `ns/pod`, `ns/workload`, `kind/workload`, `ns/*`, or an IP address (resolved by `endpoint-match.ts`). */
 export function parseEndpointPattern(text: string, flag: string): EndpointPattern {
   if (parseAddress(text)) return { kind: 'ip', ip: text, text }
   const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?|\*)$/.exec(text)
-  if (!match) throw new InputError(`invalid endpoint ${JSON.stringify(text)}: expected NAMESPACE/POD, NAMESPACE/* or an IP address`, { field: flag })
+  if (!match) throw new InputError(`invalid endpoint ${JSON.stringify(text)}: expected NAMESPACE/NAME (a pod or workload), KIND/NAME, NAMESPACE/* or an IP address`, { field: flag })
   return { kind: 'pod', namespace: match[1], name: match[3], text }
-}
-
-export function matchesPattern(endpoint: Endpoint, pattern: EndpointPattern): boolean {
-  if (pattern.kind === 'ip') return endpoint.kind === 'external' ? endpoint.key === pattern.ip : endpoint.pod.ips.includes(pattern.ip)
-  return endpoint.kind === 'pod' && endpoint.pod.namespace === pattern.namespace &&
-    (pattern.name === '*' || endpoint.pod.name === pattern.name)
-}
-
-/** Endpoints matching any of the patterns (all endpoints when there are none). */
-export function filterEndpoints(endpoints: Endpoint[], patterns: EndpointPattern[], flag: string): Endpoint[] {
-  if (patterns.length === 0) return endpoints
-  for (const pattern of patterns) {
-    if (!endpoints.some((e) => matchesPattern(e, pattern))) throw new InputError(`${pattern.text} matches no pod or address in scope`, { field: flag })
-  }
-  return endpoints.filter((e) => patterns.some((p) => matchesPattern(e, p)))
 }
 
 /** IP patterns that are not pod IPs become external endpoints. */
@@ -104,15 +89,21 @@ export interface ExternalTarget {
 export function parseExternalTarget(text: string, flag = '--external'): ExternalTarget {
   const match = /^(?:\[([^\]]+)\]|([^:/]+)):(\d+)(?:\/(\w+))?$/.exec(text)
   const ip = match?.[1] ?? match?.[2]
-  if (!match || !ip || !parseAddress(ip)) throw new InputError(`invalid external ${JSON.stringify(text)}: expected IP:PORT, [IPv6]:PORT, optionally /PROTOCOL`, { field: flag })
+  if (!match || !ip || !parseAddress(ip)) throw new InputError(`invalid external ${JSON.stringify(text)}: expected IP:PORT, [IPv6]:PORT, optionally /PROTOCOL${cidrHint(text)}`, { field: flag })
   const port = Number(parsePort(match[3], flag))
   return match[4] ? { ip, port, protocol: parseProtocol(match[4], flag) } : { ip, port }
 }
 
 /** An address outside the cluster (predict's and explain's --external). */
 export function parseExternalAddress(text: string, flag = '--external'): string {
-  if (!parseAddress(text)) throw new InputError(`invalid address ${JSON.stringify(text)}: expected an IPv4 or IPv6 address`, { field: flag })
+  if (!parseAddress(text)) throw new InputError(`invalid address ${JSON.stringify(text)}: expected an IPv4 or IPv6 address${cidrHint(text)}`, { field: flag })
   return text
+}
+
+/** A CIDR where an address is expected: say so, and suggest one address in it. */
+function cidrHint(text: string): string {
+  const cidr = parseCidr(text)
+  return cidr ? ` (${text} is a network; an external is one address, e.g. ${text.slice(0, text.indexOf('/'))})` : ''
 }
 
 /**
@@ -129,9 +120,25 @@ export function portQueries(ports: Array<number | string>, protocol: Protocol | 
   return queries.length > 0 ? queries : [{ port: 80, protocol: protocol ?? 'TCP' }]
 }
 
-/** The asked ports, each with the asked protocol (TCP by default). */
+/** The asked ports, each once, with the asked protocol (TCP by default). */
 export function askedPorts(ports: Array<number | string>, protocol: Protocol | undefined): PortQuery[] {
-  return ports.map((port) => ({ port, protocol: protocol ?? 'TCP' }))
+  return [...new Set(ports)].map((port) => ({ port, protocol: protocol ?? 'TCP' }))
+}
+
+/**
+ * A port name must be declared by a destination in scope: otherwise it matches nothing, and is
+ * most likely a typo (`8o` is a valid IANA service name). The error suggests the number it looks like.
+ */
+export function checkPortNames(ports: Array<number | string>, destinations: Endpoint[], flag = '--port'): void {
+  for (const port of ports) {
+    if (typeof port !== 'string') continue
+    if (destinations.some((d) => d.kind === 'pod' && d.pod.ports.some((p) => p.name === port))) continue
+    const asNumber = port.replace(/[oO]/g, '0').replace(/[lI]/g, '1')
+    const hint = /^\d+$/.test(asNumber) && isPortNumber(Number(asNumber)) ? ` (did you mean ${Number(asNumber)}?)` : ''
+    const declared = [...new Set(destinations.flatMap((d) => (d.kind === 'pod' ? d.pod.ports.flatMap((p) => (p.name ? [p.name] : [])) : [])))].sort()
+    const known = declared.length > 0 ? `; declared names: ${declared.slice(0, 8).join(', ')}${declared.length > 8 ? ', …' : ''}` : ''
+    throw new InputError(`no destination in scope declares a port named ${JSON.stringify(port)}${hint}${known}`, { field: flag })
+  }
 }
 
 /** The ports a destination declares, only those of `protocol` when one is asked. */

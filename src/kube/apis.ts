@@ -6,6 +6,7 @@ export interface Apis {
   core: k8s.CoreV1Api
   apps: k8s.AppsV1Api
   networking: k8s.NetworkingV1Api
+  batch: k8s.BatchV1Api
   authorization: k8s.AuthorizationV1Api
   objects: k8s.KubernetesObjectApi
 }
@@ -21,6 +22,7 @@ export function createApis(config: k8s.KubeConfig, server: string): Apis {
     core: new k8s.CoreV1Api(configuration),
     apps: new k8s.AppsV1Api(configuration),
     networking: new k8s.NetworkingV1Api(configuration),
+    batch: new k8s.BatchV1Api(configuration),
     authorization: new k8s.AuthorizationV1Api(configuration),
     objects: new k8s.KubernetesObjectApi(configuration),
   }

@@ -35,7 +35,24 @@ export function loadKubeConfig(options: KubeOptions): KubeConfig {
     throw new ClusterError(`context "${wanted}" not found in ${files.join(', ')} (known: ${merged.getContexts().map((c) => c.name).join(', ') || 'none'})`)
   }
   merged.setCurrentContext(wanted)
-  return merged
+  return withPlainHttp(merged)
+}
+
+/**
+ * kubectl talks plain HTTP to an `http://` server (e.g. `kubectl proxy`); client-node refuses to
+ * unless skipTLSVerify is set, which means nothing without TLS. Setting it is how to get kubectl's
+ * behaviour.
+ */
+function withPlainHttp(config: KubeConfig): KubeConfig {
+  if (!config.getClusters().some((c) => c.server.startsWith('http:'))) return config
+  const plain = new KubeConfig()
+  plain.loadFromOptions({
+    clusters: config.getClusters().map((c) => (c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c)),
+    users: config.getUsers(),
+    contexts: config.getContexts(),
+    currentContext: config.getCurrentContext(),
+  })
+  return plain
 }
 
 function readKubeConfig(file: string): KubeConfig {

@@ -41,6 +41,11 @@ export interface Pod {
   phase?: string
   /** Name of the workload this pod stands for when it came from a pod template. */
   template?: { kind: string; name: string }
+  /**
+   * The workload that runs this pod: its controller ownerReference, or what owns that controller
+   * (the Deployment of a ReplicaSet, the CronJob of a Job) when the input says so.
+   */
+  owner?: { kind: string; name: string }
 }
 
 export interface IPBlock {
@@ -112,8 +117,17 @@ export interface ClusterSnapshot {
   externals: string[]
   /** Things worth telling the user about the input (skipped kinds, pods without IPs…). */
   notes: string[]
+  /** What the input held that the snapshot did not read (policy kinds we do not evaluate, files that are not manifests). */
+  skipped?: SkippedInput
   /** Which pods were read, when not all of them (live `-n` / `-l`): lint cannot judge the rest. */
   podScope?: { namespaces?: string[]; labelSelector?: string }
+}
+
+export interface SkippedInput {
+  /** Objects of kinds the snapshot does not read, as `Kind apiVersion namespace/name` parts. */
+  objects: Array<{ kind: string; apiVersion?: string; name?: string; namespace?: string; where: string }>
+  /** Files found in a -f directory that are not Kubernetes objects. */
+  files: string[]
 }
 
 export function emptySnapshot(): ClusterSnapshot {

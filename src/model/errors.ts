@@ -35,6 +35,23 @@ export class ClusterError extends Error {
   }
 }
 
+/** Nothing in scope to work on: kubectl's "No resources found", exit 0. */
+export class NothingFound extends Error {
+  readonly exitCode = ExitCode.ok
+  /** Already printed (by the progress display). */
+  shown = false
+  constructor(message: string) {
+    super(message)
+    this.name = 'NothingFound'
+  }
+}
+
+/** kubectl's words for an empty scope. */
+export function noResourcesFound(namespaces: string[] | undefined): string {
+  if (!namespaces || namespaces.length === 0) return 'No resources found.'
+  return namespaces.length === 1 ? `No resources found in ${namespaces[0]} namespace.` : `No resources found in namespaces ${namespaces.join(', ')}.`
+}
+
 export function formatLocated(message: string, { file, document, field }: InputLocation): string {
   const where = [file, document === undefined ? undefined : `document ${document}`, field].filter(Boolean).join(', ')
   return where ? `${where}: ${message}` : message

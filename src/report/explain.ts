@@ -1,6 +1,9 @@
 // Renders an explanation the way a person preparing for CKA reasons about it: the source's egress
 // side, the destination's ingress side, the deciding rule quoted as YAML, then the answer.
-import type { ExplainedPolicy, ExplainedRule, ExplainedSide, Explanation } from '../evaluate/explain.js'
+import type { ExplainedPolicy, ExplainedRule, ExplainedSide, Explanation, IgnoredRules } from '../evaluate/explain.js'
+import type { PeerMiss, PortMiss, SelectorMiss } from '../evaluate/reasons.js'
+import type { UnmetRequirement } from '../evaluate/selector.js'
+import { NAMESPACE_NAME_LABEL, type Labels } from '../model/cluster.js'
 import type { ExplainReport } from './model.js'
 import { indent, toYaml } from './format.js'
 
@@ -28,6 +31,15 @@ export function explanationText(e: Explanation): string {
 }
 
 function sideText(side: ExplainedSide, endpoint: string): string[] {
+  return [...sideVerdictText(side, endpoint), ...(side.ignored ?? []).map((i) => ignoredText(i, side.direction))]
+}
+
+function ignoredText(ignored: IgnoredRules, direction: string): string {
+  const rules = ignored.rules === 1 ? `its ${direction} rule is` : `its ${ignored.rules} ${direction} rules are`
+  return `  note: ${ignored.policy} selects this pod, but ${rules} switched off: policyTypes is [${ignored.policyTypes.join(', ')}] (add ${direction === 'ingress' ? 'Ingress' : 'Egress'} to enforce ${ignored.rules === 1 ? 'it' : 'them'})`
+}
+
+function sideVerdictText(side: ExplainedSide, endpoint: string): string[] {
   const title = side.direction === 'egress' ? `Egress from ${endpoint} (source side)` : `Ingress to ${endpoint} (destination side)`
   if (side.exempt === 'external') return [title, `  ${endpoint} is outside the cluster: no NetworkPolicy applies to it → allowed`]
   if (side.exempt === 'host-network') return [title, `  ${endpoint} uses the host network: NetworkPolicy does not isolate it → allowed`]
@@ -59,10 +71,78 @@ function matchDetail(rule: ExplainedRule, direction: string): string {
 
 function whyNot(policy: ExplainedPolicy, direction: string): string[] {
   if (policy.rules.length === 0) return [`    ${policy.policy}: has no ${direction} rules (it only isolates)`]
-  return policy.rules.map((r) => {
-    const failed = [r.peer === 'none' ? 'the peer is not listed' : '', r.port === 'none' ? 'the port/protocol is not listed' : ''].filter(Boolean)
-    return `    ${policy.policy} ${direction}[${r.index}]: ${failed.join(' and ')}`
+  const list = direction === 'ingress' ? 'from' : 'to'
+  return policy.rules.flatMap((r) => {
+    const failed = [r.peer === 'none' ? 'the peer does not match' : '', r.port === 'none' ? 'the port/protocol does not match' : ''].filter(Boolean)
+    return [
+      `    ${policy.policy} ${direction}[${r.index}]: ${failed.join(' and ')}`,
+      ...(r.peerMisses ?? []).flatMap((m) => peerMissText(m, list)),
+      ...(r.portMisses ?? []).map((m) => `      ports[${m.entry}]: ${portMissText(m)}`),
+    ]
   })
+}
+
+function peerMissText(miss: PeerMiss, list: string): string[] {
+  const at = `      ${list}[${miss.entry}]: `
+  switch (miss.kind) {
+    case 'not-a-pod': return [at + (miss.reason === 'external'
+      ? `selects pods; ${miss.peer} is not a pod`
+      : `selects pods; ${miss.peer} uses the host network, so its traffic carries the node's address`)]
+    case 'outside-cidr': return [at + (miss.addresses.length === 0
+      ? `ipBlock ${miss.cidr}: the peer has no IP (no status.podIP), so no ipBlock can match it`
+      : `ipBlock ${miss.cidr} does not contain ${miss.addresses.join(', ')}`)]
+    case 'excepted': return [at + `${miss.address} is inside ipBlock ${miss.cidr} but excepted by ${miss.except}`]
+    case 'other-namespace': return [
+      at + `a podSelector without namespaceSelector only selects pods in ${miss.policyNamespace} (the policy's namespace); the peer is in ${miss.namespace}`,
+      ...(miss.pods ? selectorMissText(miss.pods, 'podSelector', 'pod', '        ') : []),
+    ]
+    case 'selectors': {
+      const parts = [
+        ...(miss.namespace ? selectorMissText(miss.namespace, 'namespaceSelector', 'namespace', '') : []),
+        ...(miss.pods ? selectorMissText(miss.pods, 'podSelector', 'pod', '') : []),
+      ]
+      return [at + parts[0], ...parts.slice(1).map((line) => `        ${line}`)]
+    }
+  }
+}
+
+function selectorMissText(miss: SelectorMiss, field: string, what: string, prefix: string): string[] {
+  return [
+    `${prefix}${field} ${miss.selector} does not match ${what} ${miss.subject} (labels: ${labelsText(miss.labels)}): ${miss.unmet.map(unmetText).join('; ')}`,
+    ...miss.nearest.map((n) => `${prefix}nearest miss: it has ${n.has}, the selector wants ${n.wanted}${n.has.startsWith(`${NAMESPACE_NAME_LABEL}=`) ? ` (the API server sets ${NAMESPACE_NAME_LABEL} on every namespace; select on that key)` : ''}`),
+  ]
+}
+
+function unmetText(u: UnmetRequirement): string {
+  switch (u.operator) {
+    case 'In': return u.actual === undefined ? `it has no label ${u.key} (wanted ${u.requirement})` : `${u.key} is ${JSON.stringify(u.actual)} (wanted ${u.requirement})`
+    case 'NotIn': return `${u.key} is ${JSON.stringify(u.actual)}, which ${u.requirement} excludes`
+    case 'Exists': return `it has no label ${u.key}`
+    case 'DoesNotExist': return `it has label ${u.key}=${u.actual ?? ''}, which ${u.requirement} forbids`
+  }
+}
+
+function labelsText(labels: Labels): string {
+  const entries = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`)
+  return entries.length === 0 ? 'none' : entries.join(',')
+}
+
+function portMissText(miss: PortMiss): string {
+  switch (miss.kind) {
+    case 'protocol': return `is ${miss.wanted}, the connection is ${miss.actual}`
+    case 'port': return miss.actual === undefined
+      ? `port ${miss.wanted}; the asked port ${JSON.stringify(miss.asked)} is not declared by the destination, so it has no number`
+      : `port ${miss.wanted}, the connection is on ${miss.actual}${typeof miss.asked === 'string' ? ` (${miss.asked})` : ''}`
+    case 'named-port': {
+      const name = `named port ${JSON.stringify(miss.name)}/${miss.protocol}`
+      switch (miss.reason) {
+        case 'not-a-pod': return `${name} is looked up on the destination pod; the destination is not a pod`
+        case 'unresolved': return `${name}: the asked port is not declared by the destination, so it has no number`
+        case 'undeclared': return `${name} is not declared by the destination pod, so it matches nothing there`
+        case 'other-port': return `${name} is ${miss.declared} on the destination pod, the connection is on ${miss.actual}`
+      }
+    }
+  }
 }
 
 function resultReason(e: Explanation): string {

@@ -1,6 +1,7 @@
 // The filesystem edge of the offline snapshot: manifest files, directories and stdin → parsed documents.
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
+import { loadAll } from 'js-yaml'
 import { parseAllDocuments, type YAMLError } from 'yaml'
 import type { ClusterSnapshot } from '../model/cluster.js'
 import { InputError, type InputLocation } from '../model/errors.js'
@@ -27,8 +28,10 @@ export async function loadManifestFiles(paths: string[], options: LoadOptions = 
       documents.push(...parseManifest(STDIN_NAME, await readAll(options.stdin ?? process.stdin)))
       continue
     }
-    for (const file of await filesAt(path, { extensions: MANIFEST_EXTENSIONS, recursive: true, none: 'directory contains no .yaml, .yml or .json files' })) {
-      documents.push(...parseManifest(file, await readText(file)))
+    const files = await filesAt(path, { extensions: MANIFEST_EXTENSIONS, recursive: true, none: 'directory contains no .yaml, .yml or .json files' })
+    const searched = files.length !== 1 || files[0] !== path
+    for (const file of files) {
+      documents.push(...parseManifest(file, await readText(file)).map((d) => (searched ? { ...d, searched } : d)))
     }
   }
   return documents
@@ -86,12 +89,29 @@ function parseManifest(file: string, text: string): ManifestDocument[] {
   return file.toLowerCase().endsWith('.json') ? [parseJson(file, text)] : parseYaml(file, text)
 }
 
+/**
+ * kubectl reads YAML with sigs.k8s.io/yaml (go-yaml v2), which is more lenient than the `yaml`
+ * package about tabs inside flow collections and the indentation of multi-line quoted scalars. A
+ * file the strict parser rejects is read again with js-yaml, which accepts what go-yaml accepts
+ * there; when that fails too, the strict parser's error (with its line and column) is reported.
+ * Scalars are YAML 1.2 (`y`, `yes`, `on` stay strings, `010` is 10), where go-yaml reads YAML 1.1
+ * booleans and octal: the README says so.
+ */
 function parseYaml(file: string, text: string): ManifestDocument[] {
-  return Array.from(parseAllDocuments(text), (document, index) => {
-    const [error] = document.errors
-    if (error) throw yamlSyntaxError(error, { file, document: index })
-    return { file, index, object: document.toJS() as unknown }
-  })
+  const documents = parseAllDocuments(text)
+  const failed = Array.from(documents).findIndex((d) => d.errors.length > 0)
+  if (failed < 0) return Array.from(documents, (document, index) => ({ file, index, object: document.toJS() as unknown }))
+  const lenient = readLeniently(text)
+  if (lenient) return lenient.map((object, index) => ({ file, index, object }))
+  throw yamlSyntaxError(Array.from(documents)[failed].errors[0], { file, document: failed })
+}
+
+function readLeniently(text: string): unknown[] | undefined {
+  try {
+    return loadAll(text)
+  } catch {
+    return undefined
+  }
 }
 
 function parseJson(file: string, text: string): ManifestDocument {

@@ -7,10 +7,13 @@ import {
   type NetworkPolicyPeer, type NetworkPolicyPort, type Node, type Pod, type Service, type ServicePort,
 } from '../model/cluster.js'
 import { cidrCovers, parseAddress, parseCidr } from '../model/ip.js'
+import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem } from '../model/names.js'
+import { isPortName } from '../model/ports.js'
 import {
   asObject, asString, at, describe, fail, mapArray, optionalBoolean, optionalObject, optionalProtocol, optionalString,
   portNumber, portNumberOrName, rejectUnknownFields, stringMap, withoutUndefined, type Json, type Where,
 } from './located.js'
+import { podOwner } from './owners.js'
 
 // ---------------------------------------------------------------------------------------------
 // Metadata, namespaces, nodes
@@ -22,13 +25,35 @@ export interface Metadata {
   labels: Labels
 }
 
+/** Which rule an object's name follows: namespaces are DNS labels, services DNS-1035 labels, the rest DNS subdomains. */
+const NAME_RULES: Record<string, (name: string) => string | undefined> = { Namespace: dnsLabelProblem, Service: dns1035LabelProblem }
+
 export function readMetadata(object: Json, where: Where, defaultNamespace: string | undefined): Metadata {
   const metadata = optionalObject(object, 'metadata', where)
   const metaAt = at(where, 'metadata')
   const name = metadata ? optionalString(metadata, 'name', metaAt) : undefined
   if (!metadata || !name) fail(at(metaAt, 'name'), 'metadata.name is missing; every object needs a name')
-  const namespace = defaultNamespace === undefined ? undefined : optionalString(metadata, 'namespace', metaAt) || defaultNamespace
-  return withoutUndefined({ name, namespace, labels: stringMap(metadata, 'labels', metaAt) ?? {} })
+  const nameProblem = (NAME_RULES[object.kind as string] ?? dnsSubdomainProblem)(name)
+  if (nameProblem) fail(at(metaAt, 'name'), `${JSON.stringify(name)} ${nameProblem}`)
+  const written = defaultNamespace === undefined ? undefined : optionalString(metadata, 'namespace', metaAt)
+  const namespaceProblem = written ? dnsLabelProblem(written) : undefined
+  if (namespaceProblem) fail(at(metaAt, 'namespace'), `${JSON.stringify(written)} ${namespaceProblem}`)
+  const namespace = defaultNamespace === undefined ? undefined : written || defaultNamespace
+  return withoutUndefined({ name, namespace, labels: labels(metadata, metaAt) ?? {} })
+}
+
+/** metadata.labels with the API server's key and value rules. */
+function labels(metadata: Json, where: Where): Labels | undefined {
+  const map = stringMap(metadata, 'labels', where)
+  if (map) validateLabels(map, at(where, 'labels'))
+  return map
+}
+
+function validateLabels(map: Record<string, string>, where: Where): void {
+  for (const [key, value] of Object.entries(map)) {
+    const problem = labelKeyProblem(key) ?? labelValueProblem(value)
+    if (problem) fail(where, problem)
+  }
 }
 
 export function toNamespace(meta: Metadata): Namespace {
@@ -60,6 +85,7 @@ export function toPod(object: Json, where: Where, meta: Metadata): Pod {
     ips: status ? podIps(status, at(where, 'status')) : [],
     ...podSpecFields(spec, at(where, 'spec')),
     phase: status ? optionalString(status, 'phase', at(where, 'status')) : undefined,
+    owner: podOwner(object, meta.labels),
   })
 }
 
@@ -67,12 +93,12 @@ export function toPod(object: Json, where: Where, meta: Metadata): Pod {
 export function toTemplatePod(kind: string, templatePath: string[], object: Json, where: Where, meta: Metadata): Pod {
   const { template, templateAt } = followPath(object, templatePath, where)
   const templateMeta = optionalObject(template, 'metadata', templateAt)
-  const labels = (templateMeta && stringMap(templateMeta, 'labels', at(templateAt, 'metadata'))) ?? {}
+  const templateLabels = (templateMeta && labels(templateMeta, at(templateAt, 'metadata'))) ?? {}
   const spec = optionalObject(template, 'spec', templateAt) ?? {}
   return withoutUndefined({
     namespace: meta.namespace as string,
     name: meta.name,
-    labels,
+    labels: templateLabels,
     ips: [],
     ...podSpecFields(spec, at(templateAt, 'spec')),
     template: { kind, name: meta.name },
@@ -106,17 +132,33 @@ function containerPorts(spec: Json, where: Where): ContainerPort[] {
       const container = asObject(value, containerAt, 'a container')
       // Init containers with restartPolicy Always are sidecars: they keep running and serve traffic.
       if (onlySidecars && container.restartPolicy !== 'Always') return []
-      return mapArray(container, 'ports', containerAt, toContainerPort) ?? []
+      const ports = mapArray(container, 'ports', containerAt, toContainerPort) ?? []
+      rejectDuplicatePortNames(ports, at(containerAt, 'ports'))
+      return ports
     }) ?? []).flat()
   return [...portsOf('containers', false), ...portsOf('initContainers', true)]
+}
+
+/** The API server rejects two ports of one container with the same name. */
+function rejectDuplicatePortNames(ports: ContainerPort[], where: Where): void {
+  const seen = new Set<string>()
+  ports.forEach((port, i) => {
+    if (port.name === undefined) return
+    if (seen.has(port.name)) fail(at(at(where, i), 'name'), `duplicate port name "${port.name}" in this container`)
+    seen.add(port.name)
+  })
 }
 
 function toContainerPort(value: unknown, where: Where): ContainerPort {
   const port = asObject(value, where, 'a container port')
   const containerPort = port.containerPort
   if (containerPort === undefined || containerPort === null) fail(at(where, 'containerPort'), 'containerPort is missing; expected an integer 1–65535')
+  const name = optionalString(port, 'name', where) || undefined
+  if (name !== undefined && !isPortName(name)) {
+    fail(at(where, 'name'), `"${name}" is not a valid port name; expected 1–15 lowercase letters, digits and '-', with at least one letter and no leading, trailing or double '-'`)
+  }
   return withoutUndefined({
-    name: optionalString(port, 'name', where),
+    name,
     containerPort: portNumber(containerPort, at(where, 'containerPort')),
     protocol: optionalProtocol(port, where) ?? 'TCP',
   })
@@ -163,10 +205,12 @@ function toServicePort(value: unknown, where: Where): ServicePort {
   const port = asObject(value, where, 'a service port')
   if (port.port === undefined || port.port === null) fail(at(where, 'port'), 'port is missing; expected an integer 1–65535')
   const targetPort = port.targetPort ?? undefined
+  const number = portNumber(port.port, at(where, 'port'))
   return withoutUndefined({
     name: optionalString(port, 'name', where),
-    port: portNumber(port.port, at(where, 'port')),
-    targetPort: targetPort === undefined ? undefined : portNumberOrName(targetPort, at(where, 'targetPort')),
+    port: number,
+    // The API server defaults an absent targetPort to the port.
+    targetPort: targetPort === undefined ? number : portNumberOrName(targetPort, at(where, 'targetPort')),
     protocol: optionalProtocol(port, where) ?? 'TCP',
   })
 }
@@ -176,18 +220,20 @@ function toServicePort(value: unknown, where: Where): ServicePort {
 // so every optional list is kept exactly as written: absent (or null) → undefined, [] → [].
 
 export function toNetworkPolicy(object: Json, where: Where, meta: Metadata): NetworkPolicy {
-  const spec = optionalObject(object, 'spec', where)
+  // An absent spec is the empty one, as the API server reads it: every pod of the namespace, isolated for ingress.
+  const spec = optionalObject(object, 'spec', where) ?? {}
   const specAt = at(where, 'spec')
-  if (!spec) fail(specAt, 'spec is missing; a NetworkPolicy needs at least spec.podSelector')
   rejectUnknownFields(spec, ['podSelector', 'policyTypes', 'ingress', 'egress'], specAt)
-  const podSelector = optionalSelector(spec, 'podSelector', specAt)
-  if (!podSelector) fail(at(specAt, 'podSelector'), 'spec.podSelector is required; use {} to select every pod in the namespace')
+  // Omitted or null, podSelector is {} (every pod in the namespace), as the API server reads it.
+  const podSelector = optionalSelector(spec, 'podSelector', specAt) ?? {}
+  const policyTypes = mapArray(spec, 'policyTypes', specAt, toPolicyType)
+  if (policyTypes && policyTypes.length > 2) fail(at(specAt, 'policyTypes'), `may not specify more than two policyTypes, got ${policyTypes.length}`)
   return {
     namespace: meta.namespace as string,
     name: meta.name,
     spec: withoutUndefined({
       podSelector,
-      policyTypes: mapArray(spec, 'policyTypes', specAt, toPolicyType),
+      policyTypes,
       ingress: mapArray(spec, 'ingress', specAt, toIngressRule),
       egress: mapArray(spec, 'egress', specAt, toEgressRule),
     }),
@@ -274,8 +320,10 @@ function optionalSelector(parent: Json, key: string, where: Where): LabelSelecto
   if (!selector) return undefined
   const selectorAt = at(where, key)
   rejectUnknownFields(selector, ['matchLabels', 'matchExpressions'], selectorAt)
+  const matchLabels = stringMap(selector, 'matchLabels', selectorAt)
+  if (matchLabels) validateLabels(matchLabels, at(selectorAt, 'matchLabels'))
   return withoutUndefined({
-    matchLabels: stringMap(selector, 'matchLabels', selectorAt),
+    matchLabels,
     matchExpressions: mapArray(selector, 'matchExpressions', selectorAt, toRequirement),
   })
 }
@@ -285,9 +333,16 @@ function toRequirement(value: unknown, where: Where): LabelSelectorRequirement {
   rejectUnknownFields(requirement, ['key', 'operator', 'values'], where)
   const key = optionalString(requirement, 'key', where)
   if (!key) fail(at(where, 'key'), 'key is missing; a matchExpressions entry needs the label key it tests')
+  const keyProblem = labelKeyProblem(key)
+  if (keyProblem) fail(at(where, 'key'), keyProblem)
   const operator = requirement.operator
   if (!isOperator(operator)) fail(at(where, 'operator'), `unknown operator ${describe(operator)}; expected one of ${OPERATORS.join(', ')}`)
-  const values = mapArray(requirement, 'values', where, asString)
+  const values = mapArray(requirement, 'values', where, (value, valueAt) => {
+    const text = asString(value, valueAt)
+    const problem = labelValueProblem(text)
+    if (problem) fail(valueAt, problem)
+    return text
+  })
   if ((operator === 'In' || operator === 'NotIn') && !values?.length) fail(at(where, 'values'), `operator ${operator} needs a non-empty values list`)
   if ((operator === 'Exists' || operator === 'DoesNotExist') && values?.length) fail(at(where, 'values'), `operator ${operator} must not have values`)
   return withoutUndefined({ key, operator, values })

@@ -4,6 +4,7 @@ import type { KubeClient, WireObject } from '../kube/client.js'
 import type { ClusterSnapshot } from '../model/cluster.js'
 import { PROBE_SOURCE_ANNOTATION } from '../model/cluster.js'
 import { snapshotFromObjects, type ManifestDocument } from './objects.js'
+import { controllerKey, controllerOf, type ControllerOwners } from './owners.js'
 
 export interface LiveScope {
   /** Namespaces whose pods, policies and services are read; empty means the context's namespace. */
@@ -23,15 +24,27 @@ export async function loadSnapshotFromCluster(client: KubeClient, scope: LiveSco
     client.listObjects('NetworkPolicy', { namespace }),
     client.listObjects('Service', { namespace }),
   ])).flat()
-  const [namespaceObjects, nodes, ...perScope] = await Promise.all([
+  // Jobs only name the CronJob that runs their pods: without the right to list them, pods name the Job.
+  const jobs = (namespace?: string) => client.listObjects('Job', { namespace }).catch(() => [])
+  const [namespaceObjects, nodes, jobLists, ...perScope] = await Promise.all([
     client.listObjects('Namespace'),
     client.listObjects('Node').catch(() => []),
+    Promise.all((namespaces ?? [undefined]).map(jobs)),
     ...(namespaces ?? [undefined]).map(perNamespace),
   ])
   const objects = [...namespaceObjects, ...nodes, ...perScope.flat()]
   const docs: ManifestDocument[] = objects.map((object, index) => ({ file: SOURCE, index, object }))
-  const snapshot = snapshotFromObjects(docs, { defaultNamespace })
+  const snapshot = snapshotFromObjects(docs, { defaultNamespace, owners: jobOwners(jobLists.flat()) })
   return namespaces || scope.labelSelector ? { ...snapshot, podScope: { namespaces, labelSelector: scope.labelSelector } } : snapshot
+}
+
+function jobOwners(jobs: WireObject[]): ControllerOwners {
+  const owners: ControllerOwners = new Map()
+  for (const job of jobs) {
+    const owner = controllerOf(job)
+    if (owner && job.metadata.namespace && job.metadata.name) owners.set(controllerKey('Job', job.metadata.namespace, job.metadata.name), owner)
+  }
+  return owners
 }
 
 /** undefined means every namespace. */

@@ -2,34 +2,48 @@
 // Lists are flattened, each object goes to the converter of its kind (kinds.ts), and the results
 // are assembled into a snapshot with notes on what was skipped or assumed.
 import type { ClusterSnapshot, Namespace, NetworkPolicy, Node, Pod, Service } from '../model/cluster.js'
-import { NAMESPACE_NAME_LABEL } from '../model/cluster.js'
+import { NAMESPACE_NAME_LABEL, type SkippedInput } from '../model/cluster.js'
+import { ignoredPolicyKind } from '../model/policy-kinds.js'
 import { readMetadata, toNamespace, toNetworkPolicy, toNode, toPod, toService, toTemplatePod, type Metadata } from './kinds.js'
-import { asObject, at, describe, fail, optionalArray, type Json, type Where } from './located.js'
+import { asObject, at, describe, fail, optionalArray, withoutUndefined, type Json, type Where } from './located.js'
+import { controllerKey, controllerOf, withWorkloadOwner, type ControllerOwners } from './owners.js'
 
 export interface ManifestDocument {
   file: string
   /** 0-based index of the document inside its file. */
   index: number
   object: unknown
+  /** Found by searching a directory: a document that is not a Kubernetes object is skipped with a note, not an error. */
+  searched?: boolean
 }
 
 export interface SnapshotOptions {
   /** Namespace for namespaced objects without metadata.namespace (kubectl's current namespace). */
   defaultNamespace?: string
+  /** What owns controllers read apart from the objects (the live cluster's Jobs), so their pods name the CronJob. */
+  owners?: ControllerOwners
 }
 
 /** Namespaces every cluster has, with no labels but the name label: assuming them needs no note. */
 const BUILT_IN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 
 export function snapshotFromObjects(docs: ManifestDocument[], options: SnapshotOptions = {}): ClusterSnapshot {
-  const collected = new Collected(options.defaultNamespace ?? 'default')
+  const collected = new Collected(options.defaultNamespace ?? 'default', options.owners)
   for (const doc of docs) {
     if (doc.object === null || doc.object === undefined) continue
+    if (doc.searched && !looksLikeObject(doc.object)) {
+      collected.skipFile(doc)
+      continue
+    }
     for (const { object, where } of flattenLists(doc.object, { file: doc.file, document: doc.index, field: '' })) {
       collected.add(object, where)
     }
   }
   return collected.toSnapshot()
+}
+
+function looksLikeObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as Json).kind === 'string'
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,28 +146,53 @@ class Collected {
   private readonly entries = new Map<string, Entry>()
   private readonly skipped = new Map<string, number>()
   private readonly duplicates: string[] = []
+  private readonly skippedFiles: string[] = []
+  private readonly skippedObjects: SkippedInput['objects'] = []
+  /** What owns the ReplicaSets and Jobs of the input, so their pods name the Deployment or CronJob. */
+  private readonly owners: ControllerOwners
 
-  constructor(private readonly defaultNamespace: string) {}
+  constructor(private readonly defaultNamespace: string, owners: ControllerOwners = new Map()) {
+    this.owners = new Map(owners)
+  }
 
   add(object: Json, where: Where): void {
     const handler = handlerFor(object)
     if (!handler) {
-      const label = kindLabel(object)
-      this.skipped.set(label, (this.skipped.get(label) ?? 0) + 1)
+      this.skip(object, where)
       return
     }
     const meta = readMetadata(object, where, handler.scope === 'namespaced' ? this.defaultNamespace : undefined)
     const converted = handler.convert(object, where, meta)
+    const owner = meta.namespace !== undefined && (object.kind === 'ReplicaSet' || object.kind === 'Job') ? controllerOf(object) : undefined
+    if (owner) this.owners.set(controllerKey(object.kind as string, meta.namespace as string, meta.name), owner)
     const id = meta.namespace === undefined ? `${object.kind} ${meta.name}` : `${object.kind} ${meta.namespace}/${meta.name}`
     const earlier = this.entries.get(id)
     if (earlier) this.duplicates.push(`${id} is defined more than once (${describeWhere(earlier.where)} and ${describeWhere(where)}): the later one wins`)
     this.entries.set(id, { converted, where })
   }
 
+  skipFile(doc: ManifestDocument): void {
+    const what = Array.isArray(doc.object) ? 'a list' : typeof doc.object === 'object' ? 'a mapping without kind' : describe(doc.object)
+    this.skippedFiles.push(`${doc.file}${doc.index > 0 ? ` document ${doc.index}` : ''} is not a Kubernetes object (${what})`)
+  }
+
+  /** Policy kinds we do not evaluate are kept for the lint (a warning); any other kind is counted for a note. */
+  private skip(object: Json, where: Where): void {
+    const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : undefined
+    if (ignoredPolicyKind(object.kind as string, apiVersion)) {
+      const metadata = typeof object.metadata === 'object' && object.metadata !== null ? object.metadata as Json : {}
+      const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
+      this.skippedObjects.push(withoutUndefined({ kind: object.kind as string, apiVersion, name: text(metadata.name), namespace: text(metadata.namespace), where: describeWhere(where) }))
+      return
+    }
+    const label = kindLabel(object)
+    this.skipped.set(label, (this.skipped.get(label) ?? 0) + 1)
+  }
+
   toSnapshot(): ClusterSnapshot {
     const all = [...this.entries.values()].map((entry) => entry.converted)
     const declared = all.flatMap((c) => ('namespace' in c ? [c.namespace] : []))
-    const pods = all.flatMap((c) => ('pod' in c ? [c.pod] : []))
+    const { pods, shadowed } = withoutRunningTemplates(all.flatMap((c) => ('pod' in c ? [c.pod] : [])), this.owners)
     const policies = all.flatMap((c) => ('policy' in c ? [c.policy] : []))
     const implicit = undeclaredNamespaces(declared, [...pods, ...policies])
     const assumed = implicit.filter((name) => !BUILT_IN_NAMESPACES.includes(name))
@@ -164,11 +203,13 @@ class Collected {
       services: all.flatMap((c) => ('service' in c ? [c.service] : [])),
       nodes: all.flatMap((c) => ('node' in c ? [c.node] : [])),
       externals: [],
+      ...(this.skippedObjects.length + this.skippedFiles.length > 0 ? { skipped: { objects: this.skippedObjects, files: this.skippedFiles } } : {}),
       notes: [
         ...this.skippedNote(),
         ...this.duplicates,
         ...(assumed.length > 0 ? [`namespaces not declared in the input, assumed with no labels: ${assumed.join(', ')}`] : []),
         ...podsWithoutIpNote(pods, policies),
+        ...(shadowed.length > 0 ? [`pods in the input stand for their workload instead of its pod template: ${shadowed.join(', ')}`] : []),
       ],
     }
   }
@@ -180,6 +221,25 @@ class Collected {
     const objects = total === 1 ? 'object of an unsupported kind' : 'objects of unsupported kinds'
     return [`skipped ${total} ${objects}: ${kinds.map(([kind, count]) => `${kind} (${count})`).join(', ')}`]
   }
+}
+
+/**
+ * Pods with their workload, and without the template pods of workloads whose own pods are in the
+ * input (a `kubectl get all -o yaml` dump has the Deployment, its ReplicaSet and the pods).
+ */
+function withoutRunningTemplates(all: Pod[], owners: ControllerOwners): { pods: Pod[]; shadowed: string[] } {
+  const running = new Set<string>()
+  const pods = all.map((pod) => {
+    if (pod.template || !pod.owner) return pod
+    const resolved = withWorkloadOwner(pod, owners)
+    const hash = pod.labels['pod-template-hash']
+    running.add(controllerKey(pod.owner.kind, pod.namespace, pod.owner.name))
+    running.add(controllerKey(resolved.owner!.kind, pod.namespace, resolved.owner!.name))
+    if (pod.owner.kind === 'Deployment' && hash) running.add(controllerKey('ReplicaSet', pod.namespace, `${pod.owner.name}-${hash}`))
+    return resolved
+  })
+  const isShadowed = (pod: Pod) => pod.template !== undefined && running.has(controllerKey(pod.template.kind, pod.namespace, pod.template.name))
+  return { pods: pods.filter((p) => !isShadowed(p)), shadowed: pods.filter(isShadowed).map((p) => `${p.template!.kind} ${p.namespace}/${p.name}`) }
 }
 
 function undeclaredNamespaces(declared: Namespace[], namespaced: Array<{ namespace: string }>): string[] {

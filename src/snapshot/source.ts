@@ -19,7 +19,11 @@ export interface LoadedSnapshot {
 }
 
 export async function loadSnapshot(source: SnapshotSource): Promise<LoadedSnapshot> {
-  if (source.files.length > 0) return { snapshot: await loadSnapshotFromFiles(source.files) }
+  if (source.files.length > 0) {
+    // As for `kubectl apply -f`: -n is the namespace of objects that do not name one.
+    const { namespaces } = source.scope
+    return { snapshot: await loadSnapshotFromFiles(source.files, namespaces.length === 1 ? { defaultNamespace: namespaces[0] } : {}) }
+  }
   const { loadSnapshotFromCluster } = await import('./live.js')
   return { snapshot: await loadSnapshotFromCluster(source.client, source.scope), client: source.client }
 }

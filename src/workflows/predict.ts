@@ -2,13 +2,13 @@
 import { explain } from '../evaluate/explain.js'
 import { lint, lintScopeOf, type LintScope } from '../evaluate/lint.js'
 import type { PortQuery } from '../evaluate/matrix.js'
-import { predictConnections } from '../evaluate/predict.js'
+import { predictMatrix } from '../evaluate/predict.js'
 import { resolveRequest, type Request } from '../evaluate/request.js'
 import { portQueries } from '../evaluate/scope.js'
 import type { Evaluator } from '../evaluate/evaluate.js'
 import type { Endpoint } from '../evaluate/endpoint.js'
-import { InputError } from '../model/errors.js'
-import { predictResult, type ExplainReport, type PredictReport } from '../report/model.js'
+import { InputError, noResourcesFound } from '../model/errors.js'
+import type { ExplainReport, PredictReport } from '../report/model.js'
 import { loadSnapshot, type SnapshotSource } from '../snapshot/source.js'
 
 /** predict's and explain's question: where the snapshot comes from, what is asked, extra external addresses. */
@@ -25,18 +25,17 @@ interface Prepared {
   queries: PortQuery[]
   notes: string[]
   lintScope: LintScope
+  /** kubectl's "No resources found" when no pod is in scope. */
+  noResources?: string
 }
 
 export async function predict(options: QueryOptions): Promise<PredictReport> {
-  const { evaluator, sources, destinations, queries, notes, lintScope } = await prepare(options)
-  const results = predictConnections(evaluator, { sources, destinations, queries }).map(predictResult)
+  const { evaluator, sources, destinations, queries, notes, lintScope, noResources } = await prepare(options)
   return {
-    results,
-    queries,
-    sources: sources.map((e) => e.key),
-    destinations: destinations.map((e) => e.key),
+    prediction: predictMatrix(evaluator, { sources, destinations, queries }),
     warnings: lint(evaluator, lintScope),
     notes,
+    ...(noResources ? { noResources } : {}),
   }
 }
 
@@ -54,6 +53,13 @@ async function prepare({ source, request, externals }: QueryOptions): Promise<Pr
   const { scope, files } = source
   // Files hold every namespace: -n narrows them as it narrows what the cluster returns.
   const inNamespaces = (e: Endpoint) => e.kind === 'external' || files.length === 0 || scope.allNamespaces || scope.namespaces.length === 0 || scope.namespaces.includes(e.pod.namespace)
-  const { evaluator, sources, destinations } = resolveRequest(snapshot, request, { externals, labelSelector: scope.labelSelector, includes: inNamespaces })
-  return { evaluator, sources, destinations, queries: portQueries(request.ports, request.protocol, destinations), notes: snapshot.notes, lintScope: lintScopeOf(snapshot) }
+  const { evaluator, inScope, sources, destinations } = resolveRequest(snapshot, request, { externals, labelSelector: scope.labelSelector, includes: inNamespaces })
+  const namespaces = files.length === 0 ? snapshot.podScope?.namespaces : scope.allNamespaces ? undefined : scope.namespaces
+  return {
+    evaluator, sources, destinations,
+    queries: portQueries(request.ports, request.protocol, destinations),
+    notes: snapshot.notes,
+    lintScope: lintScopeOf(snapshot),
+    noResources: inScope.some((e) => e.kind === 'pod') ? undefined : noResourcesFound(namespaces),
+  }
 }

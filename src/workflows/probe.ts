@@ -3,7 +3,7 @@ import type { PodEndpoint } from '../evaluate/endpoint.js'
 import { lint, lintScopeOf } from '../evaluate/lint.js'
 import { resolveRequest, type Request } from '../evaluate/request.js'
 import { askedPorts, type ExternalTarget } from '../evaluate/scope.js'
-import { InputError } from '../model/errors.js'
+import { InputError, NothingFound, noResourcesFound } from '../model/errors.js'
 import { planProbes } from '../plan/plan.js'
 import { runProbes, type ProbeRunOptions } from '../probe/run.js'
 import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
@@ -40,6 +40,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     labelSelector: options.source.scope.labelSelector,
     includes: (e) => e.kind === 'pod',
   })
+  if (!inScope.some((e) => e.kind === 'pod')) throw new NothingFound(noResourcesFound(snapshot.podScope?.namespaces))
   if (expectations) checkNames(expectations, inScope.map((e) => podCandidate(e as PodEndpoint)), options.expectFile!)
   const plan = planProbes(evaluator, {
     sources: from,

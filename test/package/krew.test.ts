@@ -2,7 +2,7 @@
 // and `kubectl krew install --archive` puts a plugin on PATH that kubectl dispatches to.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
@@ -69,5 +69,9 @@ describe('the krew manifest', () => {
     const drills = runBare('kubectl', ['netpol', 'drill', 'list', '--json'], env)
     expect(drills.code).toBe(0)
     expect(JSON.parse(drills.stdout).drills.length).toBeGreaterThan(0)
+    // kubectl's plugin completion, once kubectl_complete-netpol is linked onto PATH as the README says.
+    symlinkSync(join(krewRoot, 'store/netpol', `v${packageJson.version}`, 'kubectl_complete-netpol'), join(krewRoot, 'bin/kubectl_complete-netpol'))
+    const completion = runBare('kubectl', ['__complete', 'netpol', 'drill', 'st'], { ...env, KUBECONFIG: '/dev/null' })
+    expect(completion.stdout).toContain('start\tBuild a drill')
   })
 })

@@ -142,3 +142,31 @@ describe('loadSnapshotFromFiles', () => {
     expect((await loadSnapshotFromFiles([file], { defaultNamespace: 'dev' })).pods[0].namespace).toBe('dev')
   })
 })
+
+describe('YAML as kubectl (sigs.k8s.io/yaml) reads it', () => {
+  it.each([
+    { rule: 'a tab at the start of a line inside a flow sequence', text: 'kind: Pod\nmetadata:\n  name: p\n  labels: {a: b}\nspec:\n  containers: [\n\t{name: c, ports: [{containerPort: 80}]}]\n', path: ['spec', 'containers', 0, 'name'], expected: 'c' },
+    { rule: 'a multi-line quoted scalar whose closing line is indented only as far as its key', text: 'kind: Pod\nmetadata:\n  name: p\n  annotations:\n    note: "first\n    second"\n', path: ['metadata', 'annotations', 'note'], expected: 'first second' },
+  ])('accepts $rule', async ({ text, path, expected }) => {
+    const [doc] = await loadManifestFiles([await write('m.yaml', text)])
+    let value: unknown = doc.object
+    for (const key of path) value = (value as Record<string | number, unknown>)[key]
+    expect(value).toEqual(expected)
+  })
+
+  it('still rejects what kubectl rejects (a tab as indentation), with the line', async () => {
+    const error = await inputErrorOf(async () => loadManifestFiles([await write('m.yaml', 'kind: Pod\nmetadata:\n\tname: p\n')]))
+    expect(error.message).toMatch(/m\.yaml, document 0: YAML syntax error at line 3/)
+  })
+})
+
+describe('non-manifest files found in a -f directory', () => {
+  it('are skipped with a warning, not a fatal error; named explicitly they are an error', async () => {
+    await write('pod.yaml', POD)
+    const results = await write('results.json', '[{"from": "a", "to": "b"}]')
+    const snapshot = await loadSnapshotFromFiles([root])
+    expect(snapshot.pods.map((p) => p.name)).toEqual(['web'])
+    expect(snapshot.skipped?.files).toEqual([`${results} is not a Kubernetes object (a list)`])
+    await expect(loadSnapshotFromFiles([results])).rejects.toThrow(/expected a Kubernetes object/)
+  })
+})

@@ -59,8 +59,8 @@ describe('lists', () => {
   })
 
   it('reports errors inside a list with the item path and the list document index', () => {
-    const error = inputErrorOf(() => load(pod('first'), { kind: 'List', items: [pod('ok'), pod('ok2'), pod('ok3'), policy({})] }))
-    expect(error.location).toEqual({ file: FILE, document: 1, field: 'items[3].spec.podSelector' })
+    const error = inputErrorOf(() => load(pod('first'), { kind: 'List', items: [pod('ok'), pod('ok2'), pod('ok3'), policy({ podSelector: { matchLabels: { 'app@b': 'x' } } })] }))
+    expect(error.location).toEqual({ file: FILE, document: 1, field: 'items[3].spec.podSelector.matchLabels' })
   })
 })
 
@@ -249,9 +249,22 @@ describe('notes', () => {
   })
 
   it('skips same-named kinds of other API groups', () => {
-    const snapshot = load({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico' }, spec: { selector: 'all()' } })
+    const snapshot = load({ apiVersion: 'example.com/v1', kind: 'NetworkPolicy', metadata: { name: 'other' } })
     expect(snapshot.policies).toEqual([])
-    expect(snapshot.notes).toEqual(['skipped 1 object of an unsupported kind: NetworkPolicy.projectcalico.org (1)'])
+    expect(snapshot.notes).toEqual(['skipped 1 object of an unsupported kind: NetworkPolicy.example.com (1)'])
+  })
+
+  it('keeps the policy kinds it does not evaluate for the lint, not the note (Calico, Cilium, extensions/v1beta1)', () => {
+    const snapshot = load(
+      { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'calico', namespace: 'x' }, spec: { selector: 'all()' } },
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'l7' } },
+      { apiVersion: 'extensions/v1beta1', kind: 'NetworkPolicy', metadata: { name: 'old' }, spec: {} },
+    )
+    expect(snapshot.policies).toEqual([])
+    expect(snapshot.notes).toEqual([])
+    expect(snapshot.skipped?.objects.map((o) => `${o.kind} ${o.apiVersion} ${o.namespace ?? '-'}/${o.name}`)).toEqual([
+      'NetworkPolicy projectcalico.org/v3 x/calico', 'CiliumNetworkPolicy cilium.io/v2 -/l7', 'NetworkPolicy extensions/v1beta1 -/old',
+    ])
   })
 
   it('ignores null and empty documents', () => {
@@ -278,7 +291,24 @@ describe('validation errors carry file, document and field', () => {
     { rule: 'kind is required', objects: [{ metadata: { name: 'x' } }], field: 'kind', message: /kind is missing/ },
     { rule: 'metadata.name is required', objects: [pod('ok'), { kind: 'Pod', metadata: {} }], document: 1, field: 'metadata.name', message: /metadata.name is missing/ },
     { rule: 'label values must be strings', objects: [{ kind: 'Pod', metadata: { name: 'p', labels: { version: 2 } } }], field: 'metadata.labels[version]', message: /must be a string/ },
-    { rule: 'spec.podSelector is required', objects: [policy({ ingress: [] })], field: 'spec.podSelector', message: /use \{\} to select every pod/ },
+    { rule: 'at most two policyTypes', objects: [policy({ policyTypes: ['Ingress', 'Egress', 'Ingress'] })], field: 'spec.policyTypes', message: /more than two policyTypes/ },
+    { rule: 'matchLabels keys are qualified names', objects: [selectorPolicy({ matchLabels: { 'app@b': 'x' } })], field: 'spec.podSelector.matchLabels', message: /label key "app@b": the name part must be/ },
+    { rule: 'matchLabels values are label values', objects: [selectorPolicy({ matchLabels: { app: 'a b' } })], field: 'spec.podSelector.matchLabels', message: /label value "a b" must be/ },
+    { rule: 'label values are at most 63 characters', objects: [selectorPolicy({ matchLabels: { app: 'a'.repeat(64) } })], field: 'spec.podSelector.matchLabels', message: /label value/ },
+    { rule: 'label key prefixes are DNS subdomains', objects: [selectorPolicy({ matchLabels: { 'Example.com/app': 'x' } })], field: 'spec.podSelector.matchLabels', message: /the prefix of label key "Example.com\/app" must be a DNS subdomain/ },
+    { rule: 'label keys have at most one /', objects: [selectorPolicy({ matchLabels: { 'a/b/c': 'x' } })], field: 'spec.podSelector.matchLabels', message: /more than one '\/'/ },
+    { rule: 'matchExpressions keys are qualified names', objects: [selectorPolicy({ matchExpressions: [{ key: '$a', operator: 'Exists' }] })], field: 'spec.podSelector.matchExpressions[0].key', message: /label key "\$a"/ },
+    { rule: 'matchExpressions values are label values', objects: [selectorPolicy({ matchExpressions: [{ key: 'a', operator: 'In', values: ['ok', '-bad'] }] })], field: 'spec.podSelector.matchExpressions[0].values[1]', message: /label value "-bad"/ },
+    { rule: 'peer selectors\' label keys are validated', objects: [ingressPeer({ namespaceSelector: { matchLabels: { 'name@': 'x' } } })], field: 'spec.ingress[0].from[0].namespaceSelector.matchLabels', message: /label key "name@"/ },
+    { rule: 'metadata.labels keys are validated', objects: [{ kind: 'Pod', metadata: { name: 'p', labels: { 'app@b': 'x' } } }], field: 'metadata.labels', message: /label key "app@b"/ },
+    { rule: 'metadata.labels values are validated', objects: [{ kind: 'Namespace', metadata: { name: 'n', labels: { team: 'a/b' } } }], field: 'metadata.labels', message: /label value "a\/b"/ },
+    { rule: 'template labels are validated', objects: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { metadata: { labels: { app: 'x y' } } } } }], field: 'spec.template.metadata.labels', message: /label value "x y"/ },
+    { rule: 'object names are DNS subdomains', objects: [{ kind: 'Pod', metadata: { name: 'Web_1' } }], field: 'metadata.name', message: /"Web_1" must be a DNS subdomain/ },
+    { rule: 'namespace names are DNS labels', objects: [{ kind: 'Namespace', metadata: { name: 'shop.eu' } }], field: 'metadata.name', message: /must be a DNS label/ },
+    { rule: 'service names are DNS-1035 labels', objects: [{ kind: 'Service', metadata: { name: '1svc' } }], field: 'metadata.name', message: /DNS-1035 label/ },
+    { rule: 'metadata.namespace is a DNS label', objects: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'Prod' } }], field: 'metadata.namespace', message: /"Prod" must be a DNS label/ },
+    { rule: 'container port names are IANA service names', objects: [pod('p', { spec: { containers: [{ name: 'c', ports: [{ containerPort: 80, name: 'HTTP' }] }] } })], field: 'spec.containers[0].ports[0].name', message: /not a valid port name/ },
+    { rule: 'container port names are unique in a container', objects: [pod('p', { spec: { containers: [{ name: 'c', ports: [{ containerPort: 80, name: 'http' }, { containerPort: 81, name: 'http' }] }] } })], field: 'spec.containers[0].ports[1].name', message: /duplicate port name "http"/ },
     { rule: 'policyTypes entries are Ingress or Egress', objects: [policy({ podSelector: {}, policyTypes: ['Ingress', 'ingress'] })], field: 'spec.policyTypes[1]', message: /"Ingress" or "Egress", got "ingress"/ },
     { rule: 'unknown spec fields are rejected', objects: [policy({ podSelector: {}, ingres: [] })], field: 'spec.ingres', message: /unknown field "ingres"/ },
     { rule: 'unknown rule fields are rejected rather than read as an absent from', objects: [policy({ podSelector: {}, ingress: [{ _from: [{ podSelector: {} }] }] })], field: 'spec.ingress[0]._from', message: /unknown field "_from"; expected one of from, ports/ },
@@ -338,6 +368,30 @@ describe('validation errors carry file, document and field', () => {
     expect(load(ingressPeer(peer)).policies[0].spec.ingress).toStrictEqual([{ from: [peer] }])
   })
 
+  it('an omitted spec is the empty one: every pod, isolated for ingress', () => {
+    expect(load({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny' } }).policies[0].spec).toEqual({ podSelector: {} })
+  })
+
+  it.each([
+    { rule: 'an omitted podSelector is {} (every pod), as the API server reads it', spec: {} },
+    { rule: 'a null podSelector is {}', spec: { podSelector: null } },
+  ])('$rule', ({ spec }) => {
+    expect(load(policy(spec)).policies[0].spec.podSelector).toEqual({})
+  })
+
+  it.each([
+    { rule: 'prefixed keys, dots, underscores and empty values are accepted', selector: { matchLabels: { 'app.kubernetes.io/name': 'My_app.v1', empty: '' } } },
+    { rule: 'a 63-character key name and value are accepted', selector: { matchLabels: { ['k'.repeat(63)]: 'v'.repeat(63) } } },
+    { rule: 'expression values are label values', selector: { matchExpressions: [{ key: 'example.com/tier', operator: 'NotIn', values: ['a-b', 'C_9'] }] } },
+  ])('$rule', ({ selector }) => {
+    expect(load(selectorPolicy(selector)).policies[0].spec.podSelector).toEqual(selector)
+  })
+
+  it('defaults a service\'s absent targetPort to its port, as the API server does', () => {
+    const service = { kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } }
+    expect(load(service).services[0].ports).toEqual([{ port: 80, targetPort: 80, protocol: 'TCP' }])
+  })
+
   it.each([
     { rule: 'port 1 is accepted', port: { port: 1 } },
     { rule: 'port 65535 is accepted', port: { port: 65535 } },
@@ -346,5 +400,41 @@ describe('validation errors carry file, document and field', () => {
     { rule: 'endPort equal to port is accepted', port: { port: 80, endPort: 80, protocol: 'SCTP' } },
   ])('$rule', ({ port }) => {
     expect(load(ingressPort(port)).policies[0].spec.ingress).toStrictEqual([{ ports: [port] }])
+  })
+})
+
+describe('the workload that runs a pod', () => {
+  const owned = (name: string, owner: { kind: string; name: string } | undefined, labels: Record<string, string> = {}) => ({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: 'shop', labels: { app: 'x', ...labels }, ...(owner ? { ownerReferences: [{ apiVersion: 'v1', ...owner, uid: 'u', controller: true }] } : {}) },
+  })
+  const ownerOf = (...objects: unknown[]) => load(...objects).pods.find((p) => !p.template)?.owner
+
+  it('a ReplicaSet whose name is the pod-template-hash after a name was made by the Deployment of that name', () => {
+    expect(ownerOf(owned('web-5d8f9c7b6d-x2k9p', { kind: 'ReplicaSet', name: 'web-5d8f9c7b6d' }, { 'pod-template-hash': '5d8f9c7b6d' }))).toEqual({ kind: 'Deployment', name: 'web' })
+  })
+
+  it('a ReplicaSet without the hash is the workload itself', () => {
+    expect(ownerOf(owned('web-x2k9p', { kind: 'ReplicaSet', name: 'web' }))).toEqual({ kind: 'ReplicaSet', name: 'web' })
+  })
+
+  it('a Job of a CronJob in the input names the CronJob', () => {
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'report-29400000', namespace: 'shop', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'report', uid: 'u', controller: true }] }, spec: { template: {} } }
+    expect(ownerOf(owned('report-29400000-q7w2z', { kind: 'Job', name: 'report-29400000' }), job)).toEqual({ kind: 'CronJob', name: 'report' })
+  })
+
+  it('a StatefulSet pod names its StatefulSet; a mirror pod (owned by its Node) and a bare pod have no workload', () => {
+    expect(ownerOf(owned('db-0', { kind: 'StatefulSet', name: 'db' }))).toEqual({ kind: 'StatefulSet', name: 'db' })
+    expect(ownerOf(owned('etcd-node1', { kind: 'Node', name: 'node1' }))).toBeUndefined()
+    expect(ownerOf(owned('debug', undefined))).toBeUndefined()
+  })
+
+  it('a dump with the Deployment, its ReplicaSet and their pods keeps the pods only, each naming the Deployment', () => {
+    const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template } }
+    const replicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-5d8f9c7b6d', namespace: 'shop', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u', controller: true }] }, spec: { template } }
+    const snapshot = load(deployment, replicaSet, owned('web-5d8f9c7b6d-x2k9p', { kind: 'ReplicaSet', name: 'web-5d8f9c7b6d' }))
+    expect(snapshot.pods.map((p) => [p.name, p.owner])).toEqual([['web-5d8f9c7b6d-x2k9p', { kind: 'Deployment', name: 'web' }]])
+    expect(snapshot.notes).toContain('pods in the input stand for their workload instead of its pod template: Deployment shop/web, ReplicaSet shop/web-5d8f9c7b6d')
   })
 })

@@ -9,7 +9,7 @@ export default class DrillHint extends BaseCommand {
   static override description = 'Which hints were given is remembered per drill (in $XDG_STATE_HOME/kubectl-netpol, default ~/.local/state) until `drill start` or `drill reset`.'
   static override enableJsonFlag = true
   static override args = { name: Args.string({ description: 'The drill (see `drill list`).', required: true }) }
-  static override examples = ['<%= config.bin %> drill hint default-deny', '<%= config.bin %> drill hint default-deny --all']
+  static override examples = ['kubectl netpol drill hint default-deny', 'kubectl netpol drill hint default-deny --all']
   static override flags = { all: Flags.boolean({ description: 'Show every hint.' }) }
 
   async run(): Promise<HintReport> {

@@ -6,7 +6,7 @@ import { listDrills } from '../../workflows/drill.js'
 export default class DrillList extends BaseCommand {
   static override summary = 'List the NetworkPolicy drills (CKA/CKS practice), easiest first.'
   static override enableJsonFlag = true
-  static override examples = ['<%= config.bin %> drill list']
+  static override examples = ['kubectl netpol drill list']
 
   async run(): Promise<{ drills: DrillSummary[] }> {
     await this.parse(DrillList)

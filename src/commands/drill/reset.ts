@@ -12,7 +12,7 @@ export default class DrillReset extends BaseCommand {
   static override summary = 'Delete a drill\'s namespaces (its pods and every policy you applied there) and wait until they are gone.'
   static override enableJsonFlag = true
   static override args = { name: Args.string({ description: 'The drill (see `drill list`).', required: true }) }
-  static override examples = ['<%= config.bin %> drill reset default-deny']
+  static override examples = ['kubectl netpol drill reset default-deny']
   static override flags = drillClusterFlags()
 
   async run(): Promise<ResetReport> {

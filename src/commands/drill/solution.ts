@@ -7,7 +7,7 @@ export default class DrillSolution extends BaseCommand {
   static override summary = 'Print the reference solution of a drill as NetworkPolicy YAML, ready for `kubectl apply -f -`.'
   static override enableJsonFlag = true
   static override args = { name: Args.string({ description: 'The drill (see `drill list`).', required: true }) }
-  static override examples = ['<%= config.bin %> drill solution default-deny', '<%= config.bin %> drill solution default-deny | kubectl apply -f -']
+  static override examples = ['kubectl netpol drill solution default-deny', 'kubectl netpol drill solution default-deny | kubectl apply -f -']
 
   async run(): Promise<{ drill: string; manifests: object[] }> {
     const { args } = await this.parse(DrillSolution)

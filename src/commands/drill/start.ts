@@ -16,7 +16,7 @@ export default class DrillStart extends BaseCommand {
 Exit codes: 0 ready, 2 no such drill, a namespace in the way, or a cluster problem.`
   static override enableJsonFlag = true
   static override args = { name: Args.string({ description: 'The drill (see `drill list`).', required: true }) }
-  static override examples = ['<%= config.bin %> drill start default-deny', '<%= config.bin %> drill start three-tiers --force']
+  static override examples = ['kubectl netpol drill start default-deny', 'kubectl netpol drill start three-tiers --force']
 
   static override flags = {
     ...drillClusterFlags(),

@@ -17,7 +17,7 @@ Exit codes: 0 every check passes, 1 a violated expectation or a disagreement wit
   static override enableJsonFlag = true
   static override strict = false
   static override args = { file: Args.string({ description: 'Scenario file or directory (repeatable).', required: true }) }
-  static override examples = ['<%= config.bin %> scenario run scenarios/tiers.yaml', '<%= config.bin %> scenario run scenarios/ --junit scenarios.xml', '<%= config.bin %> scenario run scenarios/dns-egress.yaml --keep']
+  static override examples = ['kubectl netpol scenario run scenarios/tiers.yaml', 'kubectl netpol scenario run scenarios/ --junit scenarios.xml', 'kubectl netpol scenario run scenarios/dns-egress.yaml --keep']
 
   static override flags = {
     ...clusterFlags,

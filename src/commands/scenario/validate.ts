@@ -11,7 +11,7 @@ export default class ScenarioValidate extends BaseCommand {
   static override enableJsonFlag = true
   static override strict = false
   static override args = { file: Args.string({ description: 'Scenario file or directory (repeatable).', required: true }) }
-  static override examples = ['<%= config.bin %> scenario validate scenarios/', '<%= config.bin %> scenario validate scenarios/tiers.yaml -o json']
+  static override examples = ['kubectl netpol scenario validate scenarios/', 'kubectl netpol scenario validate scenarios/tiers.yaml -o json']
 
   static override flags = {
     output: Flags.string({ char: 'o', description: 'Output format.', options: ['table', 'json', 'yaml'], default: 'table' }),
