@@ -20,12 +20,14 @@ live probes, and CI output (exit codes, JUnit, JSON).
 
 const CAVEATS = `predict and explain with -f read only files. On a live cluster:
 * predict/explain read namespaces, pods, services, nodes, NetworkPolicies and EndpointSlices.
-* probe creates, per run, one ConfigMap and one short-lived probe pod per source in the source's
-  namespace (labelled netpol.kubectl.io/run-id, never Ready, Pod Security "restricted"), execs
+* probe creates, per run and namespace, one ConfigMap and one paused Deployment of 0 replicas (the
+  owner of the probe pods, so PodDisruptionBudgets keep allowing evictions) and one short-lived
+  probe pod per source in the source's namespace (labelled netpol.kubectl.io/run-id, never Ready,
+  Pod Security "restricted"), execs
   into them and deletes them on success, failure and Ctrl-C; --mode ephemeral adds an ephemeral
   container to source pods instead. \`kubectl netpol cleanup\` removes what an interrupted run left.
 * Least-privilege RBAC: the ClusterRoles kubectl-netpol-reader (get/list the objects above) and
-  kubectl-netpol-prober (pods create/delete, pods/exec, configmaps create/delete,
+  kubectl-netpol-prober (pods create/delete, pods/exec, configmaps and deployments create/delete,
   pods/ephemeralcontainers patch), in deploy/rbac.yaml of the repository. No cluster-admin and
   no privileged pods.
 * scenario run and drill start create and delete their own namespaces, which needs more.

@@ -4,6 +4,7 @@ import { abortMiddleware } from './request.js'
 
 export interface Apis {
   core: k8s.CoreV1Api
+  apps: k8s.AppsV1Api
   networking: k8s.NetworkingV1Api
   batch: k8s.BatchV1Api
   authorization: k8s.AuthorizationV1Api
@@ -19,6 +20,7 @@ export function createApis(config: k8s.KubeConfig, server: string): Apis {
   // Every manifest the product sends names its namespace, so the object API needs no default one.
   return {
     core: new k8s.CoreV1Api(configuration),
+    apps: new k8s.AppsV1Api(configuration),
     networking: new k8s.NetworkingV1Api(configuration),
     batch: new k8s.BatchV1Api(configuration),
     authorization: new k8s.AuthorizationV1Api(configuration),

@@ -24,9 +24,9 @@ export interface ObjectWrites {
   patchLabels(ref: WireObject, labels: Record<string, string | null>): Promise<void>
   /** An object's labels and whether it is being deleted; undefined when it does not exist. */
   readMetadata(ref: WireObject): Promise<ObjectMetadata | undefined>
-  /** Namespaced objects carrying the label (pods and ConfigMaps), across all namespaces. */
+  /** Namespaced objects carrying the label (pods, ConfigMaps and Deployments), across all namespaces. */
   findLabelled(labelSelector: string): Promise<LabelledObject[]>
-  /** Deletes the labelled pods (no grace period) and ConfigMaps of one namespace. */
+  /** Deletes the labelled pods (no grace period), Deployments and ConfigMaps of one namespace. */
   deleteLabelled(namespace: string, labelSelector: string): Promise<void>
 }
 
@@ -74,7 +74,7 @@ export interface ObjectMetadata {
 }
 
 export interface LabelledObject extends ObjectRef {
-  kind: 'Pod' | 'ConfigMap'
+  kind: 'Pod' | 'ConfigMap' | 'Deployment'
   labels: Record<string, string>
 }
 

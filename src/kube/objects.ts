@@ -1,4 +1,4 @@
-// Creating, changing and removing objects: the run's labelled pods and ConfigMaps, world
+// Creating, changing and removing objects: the run's labelled pods, ConfigMaps and Deployments, world
 // namespaces, pods and policies.
 import * as k8s from '@kubernetes/client-node'
 import type { LabelledObject, ObjectRef, ObjectWrites, ProbeOperations, WireObject } from './client.js'
@@ -33,17 +33,22 @@ export function objectWrites(apis: Apis, send: Send): ObjectWrites & Pick<ProbeO
 }
 
 function labelledObjects(apis: Apis, send: Send): Pick<ObjectWrites, 'findLabelled' | 'deleteLabelled'> {
-  const { core } = apis
+  const { core, apps } = apis
   return {
     findLabelled: async (labelSelector) => {
-      const [pods, configMaps] = await Promise.all([
+      const [pods, configMaps, deployments] = await Promise.all([
         send('list pods', () => core.listPodForAllNamespaces({ labelSelector })),
         send('list configmaps', () => core.listConfigMapForAllNamespaces({ labelSelector })),
+        send('list deployments', () => apps.listDeploymentForAllNamespaces({ labelSelector })),
       ])
-      return [...pods.items.map((o) => labelled(o, 'Pod')), ...configMaps.items.map((o) => labelled(o, 'ConfigMap'))]
+      return [
+        ...pods.items.map((o) => labelled(o, 'Pod')), ...configMaps.items.map((o) => labelled(o, 'ConfigMap')),
+        ...deployments.items.map((o) => labelled(o, 'Deployment')),
+      ]
     },
     deleteLabelled: async (namespace, labelSelector) => {
       await send(`delete probe pods in ${namespace}`, () => core.deleteCollectionNamespacedPod({ namespace, labelSelector, gracePeriodSeconds: 0 }))
+      await send(`delete probe pod owners in ${namespace}`, () => apps.deleteCollectionNamespacedDeployment({ namespace, labelSelector, propagationPolicy: 'Background' }))
       await send(`delete run objects in ${namespace}`, () => core.deleteCollectionNamespacedConfigMap({ namespace, labelSelector, propagationPolicy: 'Background' }))
     },
   }

@@ -1,6 +1,6 @@
 // What the parts of one probe engine share, and the engine's public option and event types.
 import type { ExecTarget, KubeClient } from '../kube/client.js'
-import type { RunIdentity } from './spec.js'
+import type { OwnerRef, RunIdentity } from './spec.js'
 
 export type ProbeMode = 'pod' | 'ephemeral'
 
@@ -39,8 +39,8 @@ export interface EngineContext {
   runners: Map<string, Runner>
   /** Namespaces where this run created objects (pod mode), for cleanup. */
   touchedNamespaces: Set<string>
-  /** Owner ConfigMap of the run's probe pods, per namespace (pod mode). */
-  owners: Map<string, { name: string; uid: string }>
+  /** Controller of the run's probe pods, per namespace (pod mode). */
+  owners: Map<string, OwnerRef>
   /** The adaptive bound on checks in flight across the run, shared by the window's containers. */
   limiter: { limit: number; sharers: number }
   emit(event: ProbeEvent): void

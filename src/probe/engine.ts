@@ -25,7 +25,7 @@ export type { SettledCheck } from './source-settle.js'
 /** How the caller judges a result: the prediction, and whether a result needs no re-check. */
 export interface Judge {
   predicted(job: ProbeJob): Expectation
-  /** True when the result agrees with the prediction, or could never disagree with it (re-checking would not change the verdict). */
+  /** False when a re-check could change the verdict: a disagreement, or an unknown that a policy taking effect could turn into agreement. */
   settled(job: ProbeJob, result: ProbeResult): boolean
 }
 
@@ -122,7 +122,7 @@ async function cleanup({ client, options, touchedNamespaces, emit }: EngineConte
       await client.deleteLabelled(namespace, `${RUN_ID_LABEL}=${runId}`)
     } catch (error) {
       const left = [...touchedNamespaces].join(', ')
-      throw new ClusterError(`could not delete the probe pods and ConfigMap of run ${runId} in ${left} (${(error as Error).message}); \`kubectl netpol cleanup --run-id ${runId}\` removes them`)
+      throw new ClusterError(`could not delete the probe pods, their owner Deployment and the ConfigMap of run ${runId} in ${left} (${(error as Error).message}); \`kubectl netpol cleanup --run-id ${runId}\` removes them`)
     }
     touchedNamespaces.delete(namespace)
   }

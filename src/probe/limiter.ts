@@ -8,7 +8,7 @@
 // are no sign of load: denied connections time out, and a policy still being applied looks the same. A server should not see dozens of
 // simultaneous SYNs from us either: each container dials one destination host at a time, and
 // every source walks the destinations from a different starting point, so at any moment the
-// containers are spread over different servers. The bound starts low (128 across the window) and
+// containers are spread over different servers. The bound starts at 256 across the window and
 // is shared by the window's containers from the first exec on, so a burst never starts the run.
 import type { CheckerLimits } from './checker.js'
 
@@ -24,7 +24,7 @@ export interface LimiterBounds {
   slowLagMs: number
 }
 
-export const DEFAULT_LIMITER: LimiterBounds = { initial: 128, min: 16, max: 512, step: 32, slowControlMs: 500, slowLagMs: 250 }
+export const DEFAULT_LIMITER: LimiterBounds = { initial: 256, min: 16, max: 512, step: 32, slowControlMs: 500, slowLagMs: 250 }
 
 /** What one exec says about the load it ran under. */
 export interface ExecFeedback {

@@ -70,9 +70,18 @@ async function probeAndSettle(engine: ProbeEngine, jobs: ProbeJob[], evaluator: 
     reconcileOne({ job, prediction: predictions.get(job.id)!, result, attempts, serverListens: options.serversListen ?? false })
   const settled = await engine.run(jobs, {
     predicted: (job) => (predictions.get(job.id)!.allowed ? 'allowed' : 'denied'),
-    settled: (job, result) => !isDisagreement(reconcile(job, result, 1)),
+    settled: (job, result) => isSettled(reconcile(job, result, 1)),
   })
   return settled.map((s) => reconcile(s.job, s.result, s.attempts))
+}
+
+/**
+ * Re-checked until it agrees (or the settle period passes): a disagreement, and a refusal of a
+ * predicted-allowed connection, which is what a new probe pod sees before the enforcer has added it
+ * to the rules that allow it. Other unknowns (no SCTP in the kernel, no UDP responder) would not change.
+ */
+function isSettled(check: ReconciledCheck): boolean {
+  return !isDisagreement(check) && !(check.verdict === 'unknown' && check.observed === 'refused')
 }
 
 /**

@@ -6,7 +6,7 @@ import { RUN_ID_LABEL } from '../model/cluster.js'
 import { inBatches } from './batches.js'
 import { EXEC_CONCURRENCY, type EngineContext } from './context.js'
 import {
-  ephemeralContainerName, PROBE_CONTAINER, probeEphemeralContainer, probePod, runConfigMap, runObjectName,
+  ephemeralContainerName, PROBE_CONTAINER, probeEphemeralContainer, probePod, runConfigMap, runScaleOwner,
 } from './spec.js'
 
 /** Seconds to wait for a deleted probe pod to be gone before its slot is reused anyway. */
@@ -14,29 +14,36 @@ const RELEASE_TIMEOUT_S = 60
 const IMAGE_FAILURES = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']
 const START_FAILURES = [...IMAGE_FAILURES, 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']
 
-/** Pod mode: one ConfigMap per namespace owns the run's probe pods; created before any pod. */
+/**
+ * Pod mode, before any pod: per namespace, the run object (a ConfigMap; deleting it deletes the
+ * rest) and the probe pods' controller, a scale owner it owns (see ./spec.ts).
+ */
 export async function createOwners(context: EngineContext, namespaces: string[]): Promise<void> {
   const { client, options } = context
   for (const namespace of namespaces) {
     context.touchedNamespaces.add(namespace)
-    const owner = await client.createObject(runConfigMap(namespace, options.run) as WireObject)
-    context.owners.set(namespace, { name: runObjectName(options.run.runId), uid: owner.uid })
+    const runObject = await client.createObject(runConfigMap(namespace, options.run) as WireObject)
+    const owner = await client.createObject(runScaleOwner(namespace, options.run, { apiVersion: 'v1', kind: 'ConfigMap', name: runObject.name, uid: runObject.uid }) as WireObject)
+    context.owners.set(namespace, { apiVersion: 'apps/v1', kind: 'Deployment', name: owner.name, uid: owner.uid })
   }
 }
 
-/** Pod mode: one probe pod per source of the batch, owned by its namespace's ConfigMap. */
-export async function startProbePods(context: EngineContext, sources: PodEndpoint[]): Promise<void> {
+/** Pod mode: one probe pod per source of the batch, owned by its namespace's scale owner. One promise per source (see `eachStarted`). */
+export function startProbePods(context: EngineContext, sources: PodEndpoint[]): Array<Promise<void>> {
   const { client, options } = context
-  const created = new Map<string, PodEndpoint>()
-  await inBatches(sources, EXEC_CONCURRENCY, async (source) => {
-    try {
-      const pod = await client.createObject(probePod(source, options.run, context.owners.get(source.pod.namespace)!) as WireObject)
-      created.set(`${pod.namespace}/${pod.name}`, source)
-    } catch (error) {
-      fail(context, source.key, `could not create the probe pod: ${(error as Error).message}`)
-    }
+  return eachStarted(sources, async (started) => {
+    const created = new Map<string, PodEndpoint>()
+    await inBatches(sources, EXEC_CONCURRENCY, async (source) => {
+      try {
+        const pod = await client.createObject(probePod(source, options.run, context.owners.get(source.pod.namespace)!) as WireObject)
+        created.set(`${pod.namespace}/${pod.name}`, source)
+      } catch (error) {
+        fail(context, source.key, `could not create the probe pod: ${(error as Error).message}`)
+        started(source.key)
+      }
+    })
+    await waitForContainers(context, created, PROBE_CONTAINER, (pod) => pod.status?.containerStatuses, started)
   })
-  await waitForContainers(context, created, PROBE_CONTAINER, (pod) => pod.status?.containerStatuses)
 }
 
 /** Pod mode: deletes the source's probe pod and waits (bounded) until it is gone, so its place on the node is free. */
@@ -52,19 +59,34 @@ export async function releaseProbePod(context: EngineContext, source: string): P
   }
 }
 
-/** Ephemeral mode: a probe container added to each source pod. */
-export async function startEphemeralContainers(context: EngineContext, sources: PodEndpoint[]): Promise<void> {
+/** Ephemeral mode: a probe container added to each source pod. One promise per source (see `eachStarted`). */
+export function startEphemeralContainers(context: EngineContext, sources: PodEndpoint[]): Array<Promise<void>> {
   const { client, options } = context
-  const added = new Map<string, PodEndpoint>()
-  await inBatches(sources, EXEC_CONCURRENCY, async (source) => {
-    try {
-      await client.addEphemeralContainer(source.pod.namespace, source.pod.name, probeEphemeralContainer(options.run))
-      added.set(source.key, source)
-    } catch (error) {
-      fail(context, source.key, `could not add the ephemeral probe container: ${(error as Error).message}`)
-    }
+  return eachStarted(sources, async (started) => {
+    const added = new Map<string, PodEndpoint>()
+    await inBatches(sources, EXEC_CONCURRENCY, async (source) => {
+      try {
+        await client.addEphemeralContainer(source.pod.namespace, source.pod.name, probeEphemeralContainer(options.run))
+        added.set(source.key, source)
+      } catch (error) {
+        fail(context, source.key, `could not add the ephemeral probe container: ${(error as Error).message}`)
+        started(source.key)
+      }
+    })
+    await waitForContainers(context, added, ephemeralContainerName(options.run.runId), (pod) => pod.status?.ephemeralContainerStatuses, started)
   })
-  await waitForContainers(context, added, ephemeralContainerName(options.run.runId), (pod) => pod.status?.ephemeralContainerStatuses)
+}
+
+/**
+ * One promise per source, settled as soon as that source's container runs or has failed
+ * (`startAll` calls `started(key)`), so its checks need not wait for the rest of the batch; all of
+ * them settle when `startAll` ends, and reject if it fails.
+ */
+function eachStarted(sources: PodEndpoint[], startAll: (started: (source: string) => void) => Promise<void>): Array<Promise<void>> {
+  const resolvers = new Map<string, () => void>()
+  const own = sources.map((source) => new Promise<void>((resolve) => resolvers.set(source.key, resolve)))
+  const all = startAll((source) => resolvers.get(source)?.())
+  return own.map((promise) => Promise.race([promise, all]))
 }
 
 function fail(context: EngineContext, source: string, reason: string): void {
@@ -72,9 +94,10 @@ function fail(context: EngineContext, source: string, reason: string): void {
   context.emit({ kind: 'source-failed', source, reason })
 }
 
-/** Polls the pods until each container runs or fails; `pending` maps namespace/pod to its source. */
+/** Polls the pods until each container runs or fails (`started` is told of each); `pending` maps namespace/pod to its source. */
 async function waitForContainers(
   context: EngineContext, pending: Map<string, PodEndpoint>, container: string, statuses: (pod: WirePod) => ContainerStatus[] | undefined,
+  started: (source: string) => void,
 ): Promise<void> {
   const { client, options } = context
   const total = pending.size
@@ -97,6 +120,7 @@ async function waitForContainers(
         context.runners.set(source.key, { namespace: pod.metadata.namespace, pod: pod.metadata.name, container })
         context.emit({ kind: 'source-ready', source: source.key, ready: ++ready, total })
       }
+      started(source.key)
     }
     return pending.size === 0 || undefined
   })

@@ -58,8 +58,8 @@ export function slotsToFill({ present, window, waiting }: SlotState): number {
 export interface WindowRun<S> {
   sources: S[]
   window: number
-  /** Starts the probe containers of a batch of sources; resolves when each runs or has failed. */
-  start(batch: S[]): Promise<void>
+  /** Starts the probe containers of a batch of sources: one promise per source, settled when its container runs or has failed. */
+  start(batch: S[]): Array<Promise<void>>
   /** Probes one started source to the end. Never throws: results are values. */
   work(source: S): Promise<void>
   /** Deletes the source's probe pod; resolves once it is gone and its slot is free. */
@@ -68,7 +68,8 @@ export interface WindowRun<S> {
 
 /**
  * Takes the sources through the window: whenever fewer than `window` probe pods exist, the next
- * waiting sources start together; each is released as soon as its work is done.
+ * waiting sources start together; each is probed as soon as its own container runs (not when the
+ * whole batch does) and released as soon as its work is done.
  */
 export async function throughWindow<S>(run: WindowRun<S>): Promise<void> {
   const waiting = [...run.sources]
@@ -82,15 +83,17 @@ export async function throughWindow<S>(run: WindowRun<S>): Promise<void> {
         return
       }
       present += batch.length
-      running.push(run.start(batch).then(() => Promise.all(batch.map(async (source) => {
+      const started = run.start(batch)
+      running.push(...batch.map(async (source, i) => {
         try {
+          await started[i]
           await run.work(source)
         } finally {
           await run.release(source)
           present--
           admit()
         }
-      }))).then(() => undefined, reject))
+      }).map((turn) => turn.then(() => undefined, reject)))
     }
     admit()
   })

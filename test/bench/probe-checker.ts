@@ -13,7 +13,7 @@ import type { PodEndpoint } from '../../src/evaluate/endpoint.js'
 import { RUN_ID_LABEL } from '../../src/model/cluster.js'
 import { checkerCommand, type CheckerCheck } from '../../src/probe/checker.js'
 import { parseScriptOutput, type CheckOutcome, type ScriptCheck } from '../../src/probe/script.js'
-import { DEFAULT_IMAGE, PROBE_CONTAINER, probePod, runConfigMap, runObjectName } from '../../src/probe/spec.js'
+import { DEFAULT_IMAGE, type OwnerRef, PROBE_CONTAINER, probePod, runConfigMap, runObjectName } from '../../src/probe/spec.js'
 
 const { values } = parseArgs({ options: { namespaces: { type: 'string', default: '20' }, rounds: { type: 'string', default: '2' } } })
 const EXEC_CONCURRENCY = 16
@@ -45,10 +45,10 @@ async function workloads(namespaces: string[]): Promise<Workload[]> {
 async function startProbePods(targets: Workload[]): Promise<Source[]> {
   const { core } = kubeClients()
   const run = { runId: RUN_ID, image: DEFAULT_IMAGE, deadlineSeconds: 1800 }
-  const owners = new Map<string, { name: string; uid: string }>()
+  const owners = new Map<string, OwnerRef>()
   for (const namespace of new Set(targets.map((w) => w.namespace))) {
     const owner = await core.createNamespacedConfigMap({ namespace, body: runConfigMap(namespace, run) as never })
-    owners.set(namespace, { name: runObjectName(RUN_ID), uid: owner.metadata!.uid! })
+    owners.set(namespace, { apiVersion: 'v1', kind: 'ConfigMap', name: runObjectName(RUN_ID), uid: owner.metadata!.uid! })
   }
   const sources = await Promise.all(targets.map(async (workload) => {
     const endpoint = { key: `${workload.namespace}/${workload.pod}`, pod: { namespace: workload.namespace, labels: { app: workload.app } } } as unknown as PodEndpoint

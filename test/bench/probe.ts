@@ -40,6 +40,9 @@ async function round(label: string, namespaces: string[]): Promise<ProbeReport> 
   const s = report.summary
   console.log(`  ${label}: ${((performance.now() - started) / 1000).toFixed(1)} s wall, ${s.checks} checks (agree ${s.agree}, under ${s.underEnforced}, over ${s.overEnforced}, unknown ${s.unknown})`)
   console.log(`    phases: ${phases.join(', ')}`)
+  for (const r of report.results.filter((r) => r.verdict === 'over-enforced' || r.verdict === 'under-enforced')) {
+    console.log(`    ${r.verdict}: ${r.from} → ${r.to}:${r.port}/${r.protocol} ${r.observed} after ${r.attempts} attempts (${r.detail ?? ''})`)
+  }
   return report
 }
 

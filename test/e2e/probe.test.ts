@@ -8,7 +8,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/Object
 import { parseAllDocuments } from 'yaml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  API_SERVER, clusterAvailable, clusterCA, createPodAndWait, createTestNamespace, deleteNamespace, enforcerMode, kubeClients,
+  API_SERVER, apiStatus, clusterAvailable, clusterCA, createPodAndWait, createTestNamespace, deleteNamespace, enforcerMode, kubeClients,
   policiesEnforced, serverPod, waitFor,
 } from './support/cluster.js'
 import { runCli, startCli } from './support/cli.js'
@@ -61,6 +61,7 @@ async function runObjectsLeft(...namespaces: string[]): Promise<string[]> {
   const lists = await Promise.all(namespaces.flatMap((namespace) => [
     core.listNamespacedPod({ namespace, labelSelector: RUN_ID_LABEL }).then((l) => l.items.filter((p) => !p.metadata?.deletionTimestamp)),
     core.listNamespacedConfigMap({ namespace, labelSelector: RUN_ID_LABEL }).then((l) => l.items),
+    kubeClients().apps.listNamespacedDeployment({ namespace, labelSelector: RUN_ID_LABEL }).then((l) => l.items),
   ]))
   return lists.flat().map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)
 }
@@ -194,8 +195,12 @@ describe.runIf(clusterAvailable())('probe pods are safe to run', () => {
       const slices = await discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: 'kubernetes.io/service-name=web' })
       const readyTargets = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).map((e) => e.targetRef?.name))
       expect(readyTargets).not.toContain(probePod.metadata?.name)
-      expect(probePod.metadata?.ownerReferences?.map((o) => [o.kind, o.controller])).toEqual([['ConfigMap', true]])
+      expect(probePod.metadata?.ownerReferences?.map((o) => [o.kind, o.controller])).toEqual([['Deployment', true]])
+      const owner = await apps.readNamespacedDeployment({ namespace: ns, name: probePod.metadata!.ownerReferences![0].name })
+      expect([owner.spec?.replicas, owner.spec?.paused, owner.metadata?.ownerReferences?.[0].kind]).toEqual([0, true, 'ConfigMap'])
       expect((await apps.readNamespacedDeployment({ namespace: ns, name: 'web' })).status?.replicas).toBe(1)
+      // The owner never made a ReplicaSet (it is paused): only web's exists.
+      expect((await apps.listNamespacedReplicaSet({ namespace: ns })).items.map((r) => r.metadata?.ownerReferences?.[0].name)).toEqual(['web'])
       const result = await run.done
       const report = JSON.parse(result.stdout)
       expect(report.results.find((r: { to: string }) => r.to !== '198.18.255.254')).toMatchObject({ observed: 'allowed', verdict: 'agree' })
@@ -211,6 +216,111 @@ describe.runIf(clusterAvailable())('probe pods are safe to run', () => {
   })
 })
 
+describe.runIf(clusterAvailable())('probe pods do not hold up a node drain', () => {
+  it('a PodDisruptionBudget selecting the source keeps allowing the eviction of its workload while the probe pod exists', async () => {
+    const ns = await createTestNamespace('probe-pdb')
+    const { apps, core, kc } = kubeClients()
+    const policy = kc.makeApiClient(k8s.PolicyV1Api)
+    const labels = { app: 'web' }
+    const allowed = async () => (await policy.readNamespacedPodDisruptionBudget({ namespace: ns, name: 'web' })).status?.disruptionsAllowed
+    const workloadPod = async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items
+      .find((p) => !p.metadata?.labels?.[RUN_ID_LABEL] && p.metadata?.name?.startsWith('web-') && p.status?.phase === 'Running' && !p.metadata.deletionTimestamp)
+    const evict = async (name: string, dryRun?: string) => core.createNamespacedPodEviction({ namespace: ns, name, dryRun, body: { metadata: { namespace: ns, name } } })
+      .then(() => 'evicted', (error) => `refused (${apiStatus(error)})`)
+    try {
+      const template = serverPod({ namespace: ns, name: 'web', port: 8080, labels })
+      await apps.createNamespacedDeployment({ namespace: ns, body: { metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: template.spec } } } })
+      await policy.createNamespacedPodDisruptionBudget({ namespace: ns, body: { metadata: { name: 'web' }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } } })
+      await waitFor(async () => (await allowed()) === 1, { timeoutMs: 90_000, description: 'the PDB allows one disruption' })
+      // The hazard, shown first so that this test can fail: a pod with the workload's labels whose
+      // controller is a ConfigMap (as probe pods had) makes the budget allow no eviction at all.
+      const configMap = await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'owner' } } })
+      const ownedByConfigMap = serverPod({ namespace: ns, name: 'owned-by-configmap', port: 9, labels })
+      ownedByConfigMap.metadata!.ownerReferences = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: configMap.metadata!.uid!, controller: true }]
+      await createPodAndWait(ownedByConfigMap)
+      await waitFor(async () => (await allowed()) === 0, { timeoutMs: 30_000, description: 'the PDB blocks evictions' })
+      expect(await evict((await workloadPod())!.metadata!.name!, 'All')).toBe('refused (429)')
+      await core.deleteNamespacedPod({ namespace: ns, name: 'owned-by-configmap', gracePeriodSeconds: 0 })
+      await waitFor(async () => (await allowed()) === 1, { timeoutMs: 30_000, description: 'the PDB allows one disruption again' })
+
+      // An unused address answers no ARP: re-checked for the settle period, so the probe pod lives ~20 s.
+      const run = startCli(['probe', '-n', ns, '--settle', '20s', '--external', '198.18.255.254:9', '-o', 'json'])
+      await waitFor(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.find((p) => p.status?.phase === 'Running'), { timeoutMs: 60_000, intervalMs: 200, description: 'probe pod running' })
+      // The disruption controller reacts to the new pod within milliseconds; give it a few seconds.
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      expect(await allowed()).toBe(1)
+      const web = (await workloadPod())!.metadata!.name!
+      expect(await evict(web)).toBe('evicted')
+      expect((await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.length).toBe(1)
+      const result = await run.done
+      expect(result.code).not.toBe(70)
+      expect(JSON.parse(result.stdout).summary.checks).toBe(2)
+      expect(await runObjectsLeft(ns)).toEqual([])
+    } finally {
+      await deleteNamespace(ns)
+    }
+  })
+})
+
+describe.runIf(clusterAvailable())('faults in the middle of a run stay honest', () => {
+  // Two sources taking turns through a window of one probe pod. The unused address answers no ARP,
+  // so it is re-checked for the settle period: each source's probe pod lives ~15 s, long enough to
+  // break something under it.
+  let ns: string
+  const run = () => startCli(['probe', '-n', ns, '--external', '198.18.255.254:9', '--settle', '15s', '--max-probe-pods', '1', '-o', 'json'], { timeoutMs: 170_000 })
+  const runningProbePod = () => waitFor(async () => (await kubeClients().core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items
+    .find((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp), { timeoutMs: 60_000, intervalMs: 200, description: 'a probe pod running' })
+  interface Row { from: string; to: string; verdict: string; observed: string; note?: string }
+  /** No verdict the outage could have made up: every check agrees or is unknown with a reason. */
+  const honest = (rows: Row[]) => rows.filter((r) => !(r.verdict === 'agree' || (r.verdict === 'unknown' && r.note)))
+
+  beforeAll(async () => {
+    ns = await createTestNamespace('probe-faults')
+    await Promise.all(['web', 'db'].map((name) => createPodAndWait(serverPod({ namespace: ns, name, port: 8080, labels: { app: name } }))))
+  }, 120_000)
+  afterAll(async () => deleteNamespace(ns), 120_000)
+
+  it('a probe pod deleted under the run: its source\'s remaining checks are unknown with the reason, the other source is measured', async () => {
+    const probe = run()
+    const victim = await runningProbePod()
+    const source = victim.metadata!.annotations!['netpol.kubectl.io/source']
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    await kubeClients().core.deleteNamespacedPod({ namespace: ns, name: victim.metadata!.name!, gracePeriodSeconds: 0 })
+    const result = await probe.done
+    const rows: Row[] = JSON.parse(result.stdout).results
+    expect(rows).toHaveLength(2 * 3)
+    expect(honest(rows)).toEqual([])
+    expect(rows.filter((r) => r.from === source && r.to === '198.18.255.254')).toMatchObject([{ verdict: 'unknown' }])
+    expect(rows.filter((r) => r.from !== source && r.to !== '198.18.255.254').map((r) => r.verdict)).toEqual(['agree', 'agree'])
+    expect(result.code).toBe(3)
+    expect(await runObjectsLeft(ns)).toEqual([])
+  }, 180_000)
+
+  // The harness runs kube-apiserver as a process (test/cluster/apiserver.sh stops and starts it
+  // alone): every exec stream of the run drops with it, and nothing can be created or deleted.
+  it('the API server stopped and restarted during the run: a report still comes, no verdict is made up, nothing is left', async () => {
+    const apiserver = (action: string) => execFileSync('bash', [path.join(import.meta.dirname, '../cluster/apiserver.sh'), action], { stdio: 'ignore', timeout: 150_000 })
+    const probe = run()
+    await runningProbePod()
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    try {
+      apiserver('stop')
+      await new Promise((resolve) => setTimeout(resolve, 8000))
+    } finally {
+      apiserver('start')
+    }
+    const result = await probe.done
+    expect(result.code).not.toBe(70)
+    const report = JSON.parse(result.stdout)
+    expect(report.results).toHaveLength(2 * 3)
+    expect(honest(report.results)).toEqual([])
+    if (/kubectl netpol cleanup --run-id/.test(result.stderr + JSON.stringify(report.notes))) {
+      expect((await runCli(['cleanup', '--run-id', report.runId])).code).toBe(0)
+    }
+    await waitFor(async () => (await runObjectsLeft(ns)).length === 0, { timeoutMs: 30_000, description: 'no run objects left' })
+  }, 180_000)
+})
+
 describe.runIf(clusterAvailable())('least privilege', () => {
   let ns: string
   let dir: string
@@ -221,7 +331,8 @@ describe.runIf(clusterAvailable())('least privilege', () => {
     const { objects } = kubeClients()
     for (const doc of parseAllDocuments(readFileSync(path.join(import.meta.dirname, '../../deploy/rbac.yaml'), 'utf8'))) {
       const body = doc.toJS() as k8s.KubernetesObject
-      await objects.create(body).catch((e: { code?: number }) => { if (e.code !== 409) throw e })
+      // Replaced when it exists: an older version of the manifest may be installed on the shared cluster.
+      await objects.create(body).catch((e: { code?: number }) => (e.code === 409 ? objects.replace(body) : Promise.reject(e)))
     }
     const { rbac } = kubeClients()
     const subject = (user: string) => [{ kind: 'User', name: user, apiGroup: 'rbac.authorization.k8s.io' }]

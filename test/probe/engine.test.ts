@@ -53,21 +53,24 @@ async function runAll(probe: ReturnType<typeof engine>['probe'], jobs: ProbeJob[
 afterEach(() => { vi.useRealTimers() })
 
 describe('probe engine, pod mode', () => {
-  it('creates one owner ConfigMap per namespace and one probe pod per source carrying its identity', async () => {
+  it('creates one run ConfigMap and one scale owner per namespace and one probe pod per source carrying its identity', async () => {
     const kube = new FakeKube()
     const created: WireObject[] = []
     kube.execResult = (call) => { created.push(...kube.ofKind('Pod')); return checkerAnswers()(call) }
     const { jobs, sources } = planned()
     await runAll(engine(kube).probe, jobs)
-    const [owner] = kube.ofKind('ConfigMap')
+    const [runObject] = kube.ofKind('ConfigMap')
+    const [owner] = kube.ofKind('Deployment')
     expect(kube.ofKind('ConfigMap').map((c) => c.metadata.name)).toEqual([runObjectName(RUN.runId)])
+    expect(kube.ofKind('Deployment').map((d) => d.metadata.name)).toEqual([runObjectName(RUN.runId)])
+    expect((owner.metadata as { ownerReferences: Array<{ uid: string }> }).ownerReferences[0].uid).toBe(runObject.metadata.uid)
     const pods = [...new Map(created.map((p) => [p.metadata.name, p])).values()]
     expect(pods).toHaveLength(sources.length)
     for (const pod of pods) {
       const source = sources.find((s) => s.key === (pod.metadata as { annotations: Record<string, string> }).annotations[PROBE_SOURCE_ANNOTATION])!
       expect(pod.metadata.namespace).toBe(source.pod.namespace)
       expect(pod.metadata.labels).toEqual({ ...source.pod.labels, [RUN_ID_LABEL]: RUN.runId })
-      expect((pod.metadata as { ownerReferences: Array<{ uid: string }> }).ownerReferences[0].uid).toBe(owner.metadata.uid)
+      expect((pod.metadata as { ownerReferences: Array<{ kind: string; uid: string }> }).ownerReferences[0]).toMatchObject({ kind: 'Deployment', uid: owner.metadata.uid })
     }
   })
 
@@ -225,7 +228,7 @@ describe('cleanup when the API server cannot be reached', () => {
     const { probe } = engine(kube)
     await runAll(probe, jobs)
     kube.failNext('deleteLabelled', FakeKube.transient('delete pods: the connection to https://127.0.0.1:6443 failed (ECONNREFUSED)'))
-    await expect(probe.cleanup()).rejects.toThrow(`could not delete the probe pods and ConfigMap of run ${RUN.runId} in x (delete pods: the connection to https://127.0.0.1:6443 failed (ECONNREFUSED)); \`kubectl netpol cleanup --run-id ${RUN.runId}\` removes them`)
+    await expect(probe.cleanup()).rejects.toThrow(`could not delete the probe pods, their owner Deployment and the ConfigMap of run ${RUN.runId} in x (delete pods: the connection to https://127.0.0.1:6443 failed (ECONNREFUSED)); \`kubectl netpol cleanup --run-id ${RUN.runId}\` removes them`)
     await probe.cleanup()
     expect([...kube.objects.values()].filter((o) => o.metadata.labels?.[RUN_ID_LABEL])).toEqual([])
   })

@@ -10,7 +10,7 @@ describe('probe preflight (SelfSubjectAccessReview)', () => {
     const kube = new FakeKube()
     await preflight(kube, 'pod', ['shop', 'db'])
     const asked = kube.calls.filter((c) => c.method === 'canI')
-    expect(asked).toHaveLength(2 * 7)
+    expect(asked).toHaveLength(2 * 9)
   })
 
   it('names each missing permission with its namespace, and points at the RBAC manifest', async () => {
@@ -18,6 +18,12 @@ describe('probe preflight (SelfSubjectAccessReview)', () => {
     kube.denied.add('create pods in db').add('get pods/exec in shop')
     await expect(preflight(kube, 'pod', ['shop', 'db'])).rejects.toThrow(
       'permission denied: missing get pods/exec in shop, create pods in db (see deploy/rbac.yaml)')
+  })
+
+  it('pod mode needs to create the probe pods\' owner, a Deployment (group apps)', async () => {
+    const kube = new FakeKube()
+    kube.denied.add('create deployments.apps in shop')
+    await expect(preflight(kube, 'pod', ['shop'])).rejects.toThrow('permission denied: missing create deployments.apps in shop (see deploy/rbac.yaml)')
   })
 
   it('ephemeral mode needs to patch pods/ephemeralcontainers, not to create pods', async () => {

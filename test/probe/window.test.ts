@@ -34,7 +34,7 @@ describe('turns through the window', () => {
 })
 
 describe('taking sources through the window', () => {
-  async function simulate(sources: number, window: number, workMs: (source: number) => number) {
+  async function simulate(sources: number, window: number, workMs: (source: number) => number, startMs: (source: number) => number = () => 1) {
     const events: string[] = []
     let present = 0
     let peak = 0
@@ -42,8 +42,13 @@ describe('taking sources through the window', () => {
     await throughWindow({
       sources: Array.from({ length: sources }, (_, i) => i),
       window,
-      start: async (batch) => { present += batch.length; peak = Math.max(peak, present); events.push(`start ${batch.join(',')}`); await tick(1) },
-      work: async (source) => { await tick(workMs(source)) },
+      start: (batch) => {
+        present += batch.length
+        peak = Math.max(peak, present)
+        events.push(`start ${batch.join(',')}`)
+        return batch.map((source) => tick(startMs(source)).then(() => { events.push(`running ${source}`) }))
+      },
+      work: async (source) => { events.push(`work ${source}`); await tick(workMs(source)) },
       release: async (source) => { await tick(1); present--; events.push(`gone ${source}`) },
     })
     return { events, peak }
@@ -61,11 +66,17 @@ describe('taking sources through the window', () => {
     expect(events.indexOf('start 3')).toBeLessThan(events.indexOf('gone 0'))
   })
 
+  it('a source is probed as soon as its own container runs, not when the rest of its batch does', async () => {
+    const { events } = await simulate(3, 3, () => 1, (s) => (s === 2 ? 40 : 1))
+    expect(events.indexOf('work 0')).toBeLessThan(events.indexOf('running 2'))
+    expect(events.indexOf('gone 1')).toBeLessThan(events.indexOf('running 2'))
+  })
+
   it('a source whose work fails still frees its slot', async () => {
     const released: number[] = []
     await expect(throughWindow({
       sources: [0, 1, 2], window: 1,
-      start: async () => undefined,
+      start: (batch) => batch.map(async () => undefined),
       work: async (s) => { if (s === 0) throw new Error('boom') },
       release: async (s) => { released.push(s) },
     })).rejects.toThrow('boom')

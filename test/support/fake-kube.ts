@@ -137,13 +137,13 @@ export class FakeKube implements KubeClient {
 
   async findLabelled(labelSelector: string): Promise<LabelledObject[]> {
     this.record('findLabelled', [labelSelector])
-    return (['Pod', 'ConfigMap'] as const).flatMap((kind) => this.select(kind, undefined, labelSelector)
+    return (['Pod', 'ConfigMap', 'Deployment'] as const).flatMap((kind) => this.select(kind, undefined, labelSelector)
       .map((o) => ({ ...refOf(o), kind, labels: { ...o.metadata.labels } })))
   }
 
   async deleteLabelled(namespace: string, labelSelector: string): Promise<void> {
     this.record('deleteLabelled', [namespace, labelSelector])
-    for (const object of [...this.select('Pod', namespace, labelSelector), ...this.select('ConfigMap', namespace, labelSelector)]) this.objects.delete(keyOf(object))
+    for (const kind of ['Pod', 'Deployment', 'ConfigMap']) for (const object of this.select(kind, namespace, labelSelector)) this.objects.delete(keyOf(object))
   }
 
   async listPods(namespace: string | undefined, labelSelector: string): Promise<WirePod[]> {
@@ -173,8 +173,8 @@ export class FakeKube implements KubeClient {
 
   async canI(attributes: AccessAttributes): Promise<boolean> {
     this.record('canI', [attributes])
-    const { verb, resource, subresource, namespace } = attributes
-    return !this.denied.has(`${verb} ${resource}${subresource ? `/${subresource}` : ''} in ${namespace}`)
+    const { verb, resource, subresource, group, namespace } = attributes
+    return !this.denied.has(`${verb} ${resource}${group ? `.${group}` : ''}${subresource ? `/${subresource}` : ''} in ${namespace}`)
   }
 
   private record(method: Method, args: unknown[]): void {

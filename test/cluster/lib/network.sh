@@ -3,7 +3,13 @@
 # node IP), sysctls, a guard chain that keeps pod traffic on this machine, and
 # the matching teardown that removes every rule/chain/set the cluster created.
 
-SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables)
+SYSCTLS=(net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables
+  net.ipv4.neigh.default.gc_thresh1 net.ipv4.neigh.default.gc_thresh2 net.ipv4.neigh.default.gc_thresh3)
+# The bridge CNI puts every pod on one L2 segment, so each pod resolves every pod it talks to by
+# ARP, and the kernel keeps one neighbour table for all network namespaces of the node (default
+# hard limit 1,024 entries): the 30-namespace probe bench overflows it. Routed CNIs (kindnet,
+# real clusters) resolve only the gateway. Values in entries: gc_thresh1 gc_thresh2 gc_thresh3.
+NEIGH_THRESHOLDS=(4096 16384 32768)
 SYSCTL_SAVE="$NETPOL_CLUSTER_DIR/sysctl.orig"
 # Chain-name prefixes owned by the cluster (kubelet, kube-proxy, CNI plugins,
 # the enforcers, this harness).
@@ -13,10 +19,15 @@ KUBE_ROUTER_RE='^(KUBE-ROUTER-|KUBE-NWPLCY-|KUBE-POD-FW-|KUBE-SRC-|KUBE-DST-|kub
 
 setup_network() {
   local s
-  if [[ ! -f $SYSCTL_SAVE ]]; then
-    for s in "${SYSCTLS[@]}"; do echo "$s=$(sysctl -n "$s")"; done >"$SYSCTL_SAVE"
-  fi
-  sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
+  # Saves each sysctl's value before the cluster first changes it (also when a newer harness
+  # changes more of them on a cluster that is already up).
+  for s in "${SYSCTLS[@]}"; do
+    grep -q "^$s=" "$SYSCTL_SAVE" 2>/dev/null || echo "$s=$(sysctl -n "$s")" >>"$SYSCTL_SAVE"
+  done
+  sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 \
+    net.ipv4.neigh.default.gc_thresh1="${NEIGH_THRESHOLDS[0]}" \
+    net.ipv4.neigh.default.gc_thresh2="${NEIGH_THRESHOLDS[1]}" \
+    net.ipv4.neigh.default.gc_thresh3="${NEIGH_THRESHOLDS[2]}"
 
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge

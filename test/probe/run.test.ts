@@ -1,0 +1,59 @@
+// How a probe run judges results for re-checking, against the in-memory FakeKube
+// (test/support/fake-kube.ts): the fake exists to script what the checker observes on each round,
+// which a real enforcer does only by timing accident (a new probe pod refused before the enforcer
+// has added it to the rules that allow it). test/e2e/probe.test.ts is the proof on a real cluster.
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createEvaluator } from '../../src/evaluate/evaluate.js'
+import type { PodEndpoint } from '../../src/evaluate/endpoint.js'
+import type { ExecCall } from '../support/fake-kube.js'
+import { planProbes } from '../../src/plan/plan.js'
+import { runProbes } from '../../src/probe/run.js'
+import { FakeKube } from '../support/fake-kube.js'
+import { upstreamWorld } from '../support/world.js'
+
+const OPTIONS = { mode: 'pod' as const, image: 'netshoot', checkTimeout: 2, startTimeout: 30, parallelism: 8, maxProbePods: 1 }
+
+/** Answers every check connected, except those to `refusedHost` while `refusing()` says so. */
+function answers(refusedHost: string, refusing: () => boolean) {
+  return ({ command }: ExecCall) => {
+    const refuse = refusing()
+    const lines = command.at(-1)!.trim().split('\n').map((line) => line.split(' '))
+    const stdout = lines.map(([index, mode, host]) => (mode === 'sctp' ? `NETPOL ${index} 1 0 SCTP: Protocol not supported by this kernel`
+      : refuse && host === refusedHost ? `NETPOL ${index} 1 1 connect: Connection refused` : `NETPOL ${index} 0 3 `)).join('\n')
+    return { stdout: `${stdout}\nNETPOL-LAG 2\nNETPOL-DONE\n`, stderr: '', exitCode: 0 }
+  }
+}
+
+afterEach(() => { vi.useRealTimers() })
+
+describe('which results a probe run re-checks', () => {
+  async function probeFromXA(settle: number, refusing: (exec: number) => boolean, protocol: 'TCP' | 'SCTP' = 'TCP') {
+    const evaluator = createEvaluator(upstreamWorld())
+    const sources = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.key === 'x/a')
+    const { jobs } = planProbes(evaluator, { sources, destinations: evaluator.endpoints, ports: [{ port: 80, protocol }], allPods: false, externals: [] })
+    const allowed = jobs.find((j) => j.to.kind === 'pod' && j.to.key !== 'x/a' && evaluator.evaluate({ from: j.from, to: j.to, port: j.port, protocol: j.protocol }, { loopback: 'policy' }).allowed)!
+    const kube = new FakeKube()
+    let execs = 0
+    kube.execResult = answers(allowed.target.host, () => refusing(execs++))
+    vi.useFakeTimers()
+    const running = runProbes(kube, evaluator, jobs, { ...OPTIONS, settle })
+    await vi.runAllTimersAsync()
+    return (await running).checks.find((c) => c.job.id === allowed.id)!
+  }
+
+  it('a refused predicted-allowed connection is re-checked, and agrees once the enforcer lets the new probe pod through', async () => {
+    const check = await probeFromXA(10, (exec) => exec === 0)
+    expect([check.verdict, check.observed, check.attempts]).toEqual(['agree', 'allowed', 2])
+  })
+
+  it('one still refused after the settle period stays unknown, never blocked', async () => {
+    const check = await probeFromXA(3, () => true)
+    expect([check.verdict, check.observed]).toEqual(['unknown', 'refused'])
+    expect(check.attempts).toBeGreaterThan(1)
+  })
+
+  it('an unknown that no policy could change (no SCTP in the kernel) is not re-checked', async () => {
+    const check = await probeFromXA(10, () => false, 'SCTP')
+    expect([check.verdict, check.attempts]).toEqual(['unknown', 1])
+  })
+})
