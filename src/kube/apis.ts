@@ -6,6 +6,7 @@ export interface Apis {
   core: k8s.CoreV1Api
   networking: k8s.NetworkingV1Api
   authorization: k8s.AuthorizationV1Api
+  policy: k8s.PolicyV1Api
   objects: k8s.KubernetesObjectApi
 }
 
@@ -20,6 +21,7 @@ export function createApis(config: k8s.KubeConfig, server: string): Apis {
     core: new k8s.CoreV1Api(configuration),
     networking: new k8s.NetworkingV1Api(configuration),
     authorization: new k8s.AuthorizationV1Api(configuration),
+    policy: new k8s.PolicyV1Api(configuration),
     objects: new k8s.KubernetesObjectApi(configuration),
   }
 }

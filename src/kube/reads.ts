@@ -19,7 +19,7 @@ export function snapshotReads(apis: Apis, send: Send, defaultNamespace: string):
 }
 
 function listRequest(apis: Apis, kind: ListedKind, { namespace, labelSelector }: Scope): Promise<List> {
-  const { core, networking } = apis
+  const { core, networking, policy } = apis
   switch (kind) {
     case 'Namespace': return core.listNamespace({ labelSelector })
     case 'Node': return core.listNode({ labelSelector })
@@ -28,6 +28,9 @@ function listRequest(apis: Apis, kind: ListedKind, { namespace, labelSelector }:
     case 'NetworkPolicy': return namespace
       ? networking.listNamespacedNetworkPolicy({ namespace, labelSelector })
       : networking.listNetworkPolicyForAllNamespaces({ labelSelector })
+    case 'PodDisruptionBudget': return namespace
+      ? policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector })
+      : policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector })
   }
 }
 

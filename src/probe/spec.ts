@@ -34,7 +34,7 @@ export function runConfigMap(namespace: string, run: RunIdentity): object {
   }
 }
 
-const restrictedContainerSecurity = {
+export const restrictedContainerSecurity = {
   runAsNonRoot: true,
   runAsUser: NOBODY,
   runAsGroup: NOBODY,

@@ -14,10 +14,10 @@ const RELEASE_TIMEOUT_S = 60
 const IMAGE_FAILURES = ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']
 const START_FAILURES = [...IMAGE_FAILURES, 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']
 
-/** Pod mode: one ConfigMap per namespace owns the run's probe pods; created before any pod. */
+/** Pod mode: one ConfigMap per namespace owns the run's probe pods and stand-ins; created once, before any pod. */
 export async function createOwners(context: EngineContext, namespaces: string[]): Promise<void> {
   const { client, options } = context
-  for (const namespace of namespaces) {
+  for (const namespace of namespaces.filter((n) => !context.owners.has(n))) {
     context.touchedNamespaces.add(namespace)
     const owner = await client.createObject(runConfigMap(namespace, options.run) as WireObject)
     context.owners.set(namespace, { name: runObjectName(options.run.runId), uid: owner.uid })

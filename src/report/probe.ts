@@ -46,7 +46,7 @@ function section(title: string, lines: string[]): string {
 }
 
 function checkLabel(r: ProbeCheckResult): string {
-  return `${r.from} → ${r.to} ${r.protocol}/${r.port}`
+  return `${r.from} → ${r.to}${r.standIn ? ' (stand-in)' : ''} ${r.protocol}/${r.port}`
 }
 
 function disagreement(r: ProbeCheckResult): string {
@@ -57,7 +57,7 @@ function disagreement(r: ProbeCheckResult): string {
 
 function unknownTable(results: ProbeCheckResult[]): string {
   const table = new Table({ head: ['FROM', 'TO', 'PORT', 'OBSERVED', 'WHY'], style: { head: [], border: [] }, colWidths: [null, null, null, null, 70] as unknown as number[], wordWrap: true })
-  for (const r of results) table.push([r.from, r.to, `${r.protocol}/${r.port}`, r.observed, r.note ?? r.detail ?? ''])
+  for (const r of results) table.push([r.from, `${r.to}${r.standIn ? ' (stand-in)' : ''}`, `${r.protocol}/${r.port}`, r.observed, r.note ?? r.detail ?? ''])
   return table.toString()
 }
 
