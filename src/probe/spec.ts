@@ -21,6 +21,13 @@ export interface RunIdentity {
   deadlineSeconds: number
 }
 
+/**
+ * Whether the pods' controller has a scale the disruption controller can read: then a
+ * PodDisruptionBudget counting by scale keeps allowing evictions while a stand-in it selects exists.
+ * A ConfigMap has none; a paused 0-replica Deployment (the owner on branch scale2) has.
+ */
+export const OWNER_HAS_SCALE = false
+
 export function runObjectName(runId: string): string {
   return `netpol-run-${runId}`
 }
