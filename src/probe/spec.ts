@@ -63,12 +63,7 @@ export function probePod(source: PodEndpoint, run: RunIdentity, owner: { name: s
     },
     spec: {
       serviceAccountName: source.pod.serviceAccountName ?? 'default',
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      restartPolicy: 'Never',
-      activeDeadlineSeconds: run.deadlineSeconds,
-      terminationGracePeriodSeconds: 0,
-      readinessGates: [{ conditionType: NEVER_READY_GATE }],
+      ...shortLivedNeverReady(run),
       securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{
         name: PROBE_CONTAINER,
@@ -79,6 +74,18 @@ export function probePod(source: PodEndpoint, run: RunIdentity, owner: { name: s
         resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '256Mi' } },
       }],
     },
+  }
+}
+
+/** What every pod of a run has: no token or service links, never Ready, gone by its deadline. */
+export function shortLivedNeverReady(run: RunIdentity): object {
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    restartPolicy: 'Never',
+    activeDeadlineSeconds: run.deadlineSeconds,
+    terminationGracePeriodSeconds: 0,
+    readinessGates: [{ conditionType: NEVER_READY_GATE }],
   }
 }
 

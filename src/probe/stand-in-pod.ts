@@ -7,7 +7,7 @@
 import type { ContainerPort } from '../model/cluster.js'
 import { NOBODY, RUN_ID_LABEL } from '../model/cluster.js'
 import type { StandInSpec } from '../plan/stand-ins.js'
-import { NEVER_READY_GATE, restrictedContainerSecurity, type RunIdentity } from './spec.js'
+import { restrictedContainerSecurity, shortLivedNeverReady, type RunIdentity } from './spec.js'
 
 export const STAND_IN_CONTAINER = 'stand-in'
 export const STAND_IN_ANNOTATION = 'netpol.kubectl.io/stands-in-for'
@@ -99,12 +99,7 @@ export function standInPod(spec: StandInSpec, run: RunIdentity, owner: { apiVers
       ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: false }],
     },
     spec: {
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      restartPolicy: 'Never',
-      activeDeadlineSeconds: run.deadlineSeconds,
-      terminationGracePeriodSeconds: 0,
-      readinessGates: [{ conditionType: NEVER_READY_GATE }],
+      ...shortLivedNeverReady(run),
       securityContext: {
         runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: 'RuntimeDefault' },
         // A safe sysctl (allowed by Pod Security "restricted"): lets UID 65534 bind ports below 1024.
