@@ -18,7 +18,8 @@ export async function probeTargets(
   engine: ProbeEngine, evaluator: Evaluator, jobs: ProbeJob[], judge: Judge, target: ProbeTargetKind, surroundings: () => Promise<StandInSurroundings>,
 ): Promise<TargetedRun> {
   if (target === 'pods') return { settled: await engine.run(jobs, judge), notes: [] }
-  const plan = planStandIns(evaluator, jobs, await surroundings())
+  // A check through a Service (--service) dials the Service's endpoints, never a stand-in.
+  const plan = planStandIns(evaluator, jobs.filter((j) => !j.target.service), await surroundings())
   const window = await engine.window()
   const fallbacks: Fallback[] = [...plan.fallbacks]
   let standIns = plan.standIns
