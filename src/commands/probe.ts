@@ -7,6 +7,8 @@ import { externalTargetFlag, kubeFlags, probeRunFlags, probeRunOptions, queryFla
 import { cleanupOnSignals } from '../cli/interrupt.js'
 import { probeProgress } from '../cli/probe-progress.js'
 import { quietProgress, withProgress } from '../cli/progress.js'
+import { InputError } from '../model/errors.js'
+import { PROBE_TARGETS, type ProbeTargetKind } from '../plan/stand-ins.js'
 import { ENFORCERS, type Enforcer } from '../reconcile/deviations.js'
 import { renderJunit, renderProbe, type ProbeFormat } from '../report/probe.js'
 import { renderExpectations, withExpectationsJunit } from '../scenario/render.js'
@@ -32,6 +34,10 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
     'all-pods': Flags.boolean({ description: 'Probe from and to every pod instead of one per equivalence class.' }),
     service: Flags.boolean({ description: 'Dial the Services in front of the destinations (by DNS name) instead of pod IPs.' }),
     mode: Flags.string({ description: 'pod: a short-lived probe pod per source; ephemeral: an ephemeral container in each source pod (stays in its spec forever).', options: ['pod', 'ephemeral'], default: 'pod' }),
+    target: Flags.string({
+      description: 'What to dial. stand-ins: a pod per destination class with its labels and ports that listens on all of them, so every observation is the policy (default with --mode pod); pods: the real destination pods (default with --mode ephemeral); both: each check to both, reporting where the application differs from its stand-in.',
+      options: [...PROBE_TARGETS],
+    }),
     ...probeRunFlags,
     matrix: Flags.boolean({ description: 'Print the expected, observed and comparison truth tables.' }),
     explain: Flags.boolean({ description: 'Print the full reasoning of each finding under its line (as -o wide does).' }),
@@ -44,6 +50,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
   async run(): Promise<ProbeReport> {
     const { flags } = await this.parse(Probe)
     if (flags.mode === 'ephemeral') process.stderr.write('warning: ephemeral containers stay in the pod spec until the pod is deleted; each run adds one (named netpol-probe-<run id>) to every source pod\n')
+    const target = targetOf(flags.mode, flags.target)
     const signals = cleanupOnSignals()
     const quiet = quietProgress(this.jsonEnabled() || flags.output === 'json' || flags.output === 'yaml')
     try {
@@ -54,6 +61,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
         service: flags.service,
         allPods: flags['all-pods'],
         mode: flags.mode as 'pod' | 'ephemeral',
+        target,
         ...probeRunOptions(flags),
         onEvent: probeProgress(update),
         onCleanup: signals.register,
@@ -69,6 +77,13 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
       signals.dispose()
     }
   }
+}
+
+/** Stand-ins are pods of the run, which the ephemeral mode does not create. */
+function targetOf(mode: string, target: string | undefined): ProbeTargetKind {
+  if (target === undefined) return mode === 'ephemeral' ? 'pods' : 'stand-ins'
+  if (mode === 'ephemeral' && target !== 'pods') throw new InputError(`--target ${target} needs --mode pod (stand-ins are pods the run creates)`, { field: '--target' })
+  return target as ProbeTargetKind
 }
 
 function probeExitCode(report: ProbeReport): number {

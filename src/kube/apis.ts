@@ -8,6 +8,7 @@ export interface Apis {
   networking: k8s.NetworkingV1Api
   batch: k8s.BatchV1Api
   authorization: k8s.AuthorizationV1Api
+  policy: k8s.PolicyV1Api
   objects: k8s.KubernetesObjectApi
 }
 
@@ -24,6 +25,7 @@ export function createApis(config: k8s.KubeConfig, server: string): Apis {
     networking: new k8s.NetworkingV1Api(configuration),
     batch: new k8s.BatchV1Api(configuration),
     authorization: new k8s.AuthorizationV1Api(configuration),
+    policy: new k8s.PolicyV1Api(configuration),
     objects: new k8s.KubernetesObjectApi(configuration),
   }
 }

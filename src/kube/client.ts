@@ -10,7 +10,7 @@ export interface SnapshotReads {
   listObjects(kind: ListedKind, scope?: { namespace?: string; labelSelector?: string }): Promise<WireObject[]>
 }
 
-export type ListedKind = 'Namespace' | 'Node' | 'Pod' | 'NetworkPolicy' | 'Service' | 'Job'
+export type ListedKind = 'Namespace' | 'Node' | 'Pod' | 'NetworkPolicy' | 'Service' | 'Job' | 'PodDisruptionBudget'
 
 /** Creating, changing and removing the objects a run labels as its own. */
 export interface ObjectWrites {

@@ -19,7 +19,7 @@ export function snapshotReads(apis: Apis, send: Send, defaultNamespace: string):
 }
 
 function listRequest(apis: Apis, kind: ListedKind, { namespace, labelSelector }: Scope): Promise<List> {
-  const { core, networking, batch } = apis
+  const { core, networking, batch, policy } = apis
   switch (kind) {
     case 'Namespace': return core.listNamespace({ labelSelector })
     case 'Node': return core.listNode({ labelSelector })
@@ -29,6 +29,9 @@ function listRequest(apis: Apis, kind: ListedKind, { namespace, labelSelector }:
       ? networking.listNamespacedNetworkPolicy({ namespace, labelSelector })
       : networking.listNetworkPolicyForAllNamespaces({ labelSelector })
     case 'Job': return namespace ? batch.listNamespacedJob({ namespace, labelSelector }) : batch.listJobForAllNamespaces({ labelSelector })
+    case 'PodDisruptionBudget': return namespace
+      ? policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector })
+      : policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector })
   }
 }
 

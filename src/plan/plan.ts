@@ -17,6 +17,10 @@ export interface ProbeTarget {
   port: number
   /** The Service dialled instead of the pod, as namespace/name. */
   service?: string
+  /** The destination's stand-in dialled instead of the pod, as namespace/name (./stand-ins.ts). */
+  standIn?: string
+  /** Why the real pod is dialled although stand-ins were asked for. */
+  fallback?: string
 }
 
 export interface ProbeJob {

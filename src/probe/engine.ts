@@ -9,6 +9,7 @@ import type { KubeClient } from '../kube/client.js'
 import { RUN_ID_LABEL } from '../model/cluster.js'
 import { ClusterError } from '../model/errors.js'
 import type { ProbeJob } from '../plan/plan.js'
+import type { StandInSpec } from '../plan/stand-ins.js'
 import type { ProbeResult } from '../model/probe.js'
 import type { EngineContext, ProbeEngineOptions } from './context.js'
 import { DEFAULT_LIMITER } from './limiter.js'
@@ -16,6 +17,7 @@ import { readCapacity } from './capacity.js'
 import { retryPolicy, type Expectation } from './retry.js'
 import { probeSourceRound, type SourcePosition } from './round.js'
 import { settleSource, type SettledCheck } from './source-settle.js'
+import { releaseStandIns, startStandIns, type StandInTurn } from './stand-ins.js'
 import { createOwners, releaseProbePod, startEphemeralContainers, startProbePods } from './start.js'
 import { defaultWindow, MAX_DEFAULT_WINDOW, roundsFor, throughWindow } from './window.js'
 
@@ -30,8 +32,13 @@ export interface Judge {
 }
 
 export interface ProbeEngine {
-  /** Probes every job: sources through the window, each one's checks settled before its container goes. */
-  run(jobs: ProbeJob[], judge: Judge): Promise<SettledCheck[]>
+  /** Probes every job: sources through the window (or `window` slots), each one's checks settled before its container goes. */
+  run(jobs: ProbeJob[], judge: Judge, window?: number): Promise<SettledCheck[]>
+  /** The probe-pod window: --max-probe-pods, or half the free pod slots of the nodes. */
+  window(): Promise<number>
+  /** Destination stand-ins, created and deleted through this engine's run objects (./stand-ins.ts). */
+  startStandIns(specs: StandInSpec[]): Promise<StandInTurn>
+  releaseStandIns(turn: StandInTurn): Promise<void>
   /** Deletes everything this run created. Safe to call more than once, and after a partial run. */
   cleanup(): Promise<void>
 }
@@ -45,16 +52,19 @@ export function createProbeEngine(client: KubeClient, options: ProbeEngineOption
     limiter: { limit: DEFAULT_LIMITER.initial, sharers: 1 }, emit: (event) => options.onEvent?.(event),
   }
   return {
-    run: (jobs, judge) => run(context, jobs, judge),
+    run: (jobs, judge, window) => run(context, jobs, judge, window),
+    window: () => windowSize(context),
+    startStandIns: (specs) => startStandIns(context, specs),
+    releaseStandIns: (turn) => releaseStandIns(context, turn),
     cleanup: () => cleanup(context),
   }
 }
 
-async function run(context: EngineContext, jobs: ProbeJob[], judge: Judge): Promise<SettledCheck[]> {
+async function run(context: EngineContext, jobs: ProbeJob[], judge: Judge, slots?: number): Promise<SettledCheck[]> {
   const { options } = context
   const bySource = groupBySource(jobs)
   const sources = [...bySource.values()].map((sourceJobs) => sourceJobs[0].from)
-  const window = await windowSize(context)
+  const window = slots ?? await windowSize(context)
   context.limiter.sharers = Math.min(window, sources.length)
   context.emit({ kind: 'starting', sources: sources.length, checks: jobs.length, mode: options.mode, window, rounds: roundsFor(sources.length, window) })
   if (options.mode === 'pod') await createOwners(context, [...new Set(sources.map((s) => s.pod.namespace))])

@@ -7,10 +7,14 @@ import type { Evaluator, Verdict } from '../evaluate/evaluate.js'
 import type { KubeClient } from '../kube/client.js'
 import type { ProbeMode, ProbeResult } from '../model/probe.js'
 import type { ProbeJob } from '../plan/plan.js'
+import { dialsStandIn, type ProbeTargetKind, type StandInSurroundings } from '../plan/stand-ins.js'
 import { isDisagreement, reconcileOne, type ReconciledCheck } from '../reconcile/reconcile.js'
 import { createProbeEngine, type ProbeEngine } from './engine.js'
 import type { ProbeRunEvent } from './events.js'
 import { preflight } from './preflight.js'
+import { OWNER_HAS_SCALE } from './spec.js'
+import { readSurroundings } from './stand-ins.js'
+import { probeTargets } from './targets.js'
 
 export interface ProbeRunOptions {
   mode: ProbeMode
@@ -25,6 +29,8 @@ export interface ProbeRunOptions {
   maxProbePods?: number
   /** A server is known to listen on every declared port (scenario worlds). */
   serversListen?: boolean
+  /** What to dial: the destination pods (default), their stand-ins, or both (../plan/stand-ins.ts). */
+  target?: ProbeTargetKind
   onEvent?: (event: ProbeRunEvent) => void
   /** Receives the cleanup of the run as soon as something may have been created (for Ctrl-C). */
   onCleanup?: (cleanup: () => Promise<void>) => void
@@ -33,6 +39,8 @@ export interface ProbeRunOptions {
 export interface ProbeRun {
   runId: string
   checks: ReconciledCheck[]
+  /** Destinations dialled directly although stand-ins were asked for, and why. */
+  notes: string[]
   /** Set when the run's objects could not be deleted: what remains and how to remove it. */
   leftovers?: string
 }
@@ -40,7 +48,9 @@ export interface ProbeRun {
 export async function runProbes(client: KubeClient, evaluator: Evaluator, jobs: ProbeJob[], options: ProbeRunOptions): Promise<ProbeRun> {
   const sources = uniqueSources(jobs)
   options.onEvent?.({ kind: 'planned', jobs: jobs.length, sources: sources.length })
-  await preflight(client, options.mode, [...new Set(sources.map((s) => s.pod.namespace))])
+  const target = options.target ?? 'pods'
+  const destinations = target === 'pods' ? [] : jobs.flatMap((j) => (j.to.kind === 'pod' ? [j.to.pod.namespace] : []))
+  await preflight(client, options.mode, [...new Set([...sources.map((s) => s.pod.namespace), ...destinations])])
 
   const runId = randomBytes(4).toString('hex').slice(0, 6)
   const engine = createProbeEngine(client, {
@@ -49,30 +59,38 @@ export async function runProbes(client: KubeClient, evaluator: Evaluator, jobs: 
     settle: options.settle, maxProbePods: options.maxProbePods, onEvent: options.onEvent,
   })
   options.onCleanup?.(() => engine.cleanup())
-  let checks: ReconciledCheck[]
+  let probed: { checks: ReconciledCheck[]; notes: string[] }
   let leftovers: string | undefined
   try {
-    checks = await probeAndSettle(engine, jobs, evaluator, options)
+    const surroundings = () => readSurroundings(client, [...new Set(destinations)], OWNER_HAS_SCALE)
+    probed = await probeAndSettle(engine, jobs, evaluator, { ...options, target }, surroundings)
   } finally {
     leftovers = await engine.cleanup().then(() => undefined, (error: Error) => error.message)
   }
-  return { runId, checks, ...(leftovers ? { leftovers } : {}) }
+  return { runId, ...probed, ...(leftovers ? { leftovers } : {}) }
 }
 
 function uniqueSources(jobs: ProbeJob[]): PodEndpoint[] {
   return [...new Map(jobs.map((j) => [j.from.key, j.from])).values()]
 }
 
-/** Every job probed and reconciled against its prediction; re-checks as the engine's retry policy decides. */
-async function probeAndSettle(engine: ProbeEngine, jobs: ProbeJob[], evaluator: Evaluator, options: ProbeRunOptions): Promise<ReconciledCheck[]> {
-  const predictions = new Map(jobs.map((job) => [job.id, predictJob(evaluator, job, options.mode)]))
+/**
+ * Every job probed and reconciled against its prediction; re-checks as the engine's retry policy
+ * decides. A stand-in's check is predicted for the destination it stands in for (same namespace,
+ * labels and ports), and a server listens there by construction.
+ */
+async function probeAndSettle(
+  engine: ProbeEngine, jobs: ProbeJob[], evaluator: Evaluator, options: ProbeRunOptions & { target: ProbeTargetKind }, surroundings: () => Promise<StandInSurroundings>,
+): Promise<{ checks: ReconciledCheck[]; notes: string[] }> {
+  const predictions = new Map<string, Verdict>()
+  const prediction = (job: ProbeJob) => predictions.get(job.id) ?? predictions.set(job.id, predictJob(evaluator, job, options.mode)).get(job.id)!
   const reconcile = (job: ProbeJob, result: ProbeResult, attempts: number) =>
-    reconcileOne({ job, prediction: predictions.get(job.id)!, result, attempts, serverListens: options.serversListen ?? false })
-  const settled = await engine.run(jobs, {
-    predicted: (job) => (predictions.get(job.id)!.allowed ? 'allowed' : 'denied'),
+    reconcileOne({ job, prediction: prediction(job), result, attempts, serverListens: (options.serversListen ?? false) || dialsStandIn(job) })
+  const { settled, notes } = await probeTargets(engine, evaluator, jobs, {
+    predicted: (job) => (prediction(job).allowed ? 'allowed' : 'denied'),
     settled: (job, result) => isSettled(reconcile(job, result, 1)),
-  })
-  return settled.map((s) => reconcile(s.job, s.result, s.attempts))
+  }, options.target, surroundings)
+  return { checks: settled.map((s) => reconcile(s.job, s.result, s.attempts)), notes }
 }
 
 /**

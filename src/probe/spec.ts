@@ -25,6 +25,13 @@ export interface RunIdentity {
   deadlineSeconds: number
 }
 
+/**
+ * Whether the pods' controller has a scale the disruption controller can read: then a
+ * PodDisruptionBudget counting by scale keeps allowing evictions while a stand-in it selects exists.
+ * The run's pods are controlled by a paused 0-replica Deployment (runScaleOwner), which has one.
+ */
+export const OWNER_HAS_SCALE = true
+
 export function runObjectName(runId: string): string {
   return `netpol-run-${runId}`
 }
@@ -84,7 +91,7 @@ export function runScaleOwner(namespace: string, run: RunIdentity, runObject: Ow
 
 const podSecurity = { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: 'RuntimeDefault' } }
 
-const restrictedContainerSecurity = {
+export const restrictedContainerSecurity = {
   runAsNonRoot: true,
   runAsUser: NOBODY,
   runAsGroup: NOBODY,
@@ -106,12 +113,7 @@ export function probePod(source: PodEndpoint, run: RunIdentity, owner: OwnerRef)
     },
     spec: {
       serviceAccountName: source.pod.serviceAccountName ?? 'default',
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      restartPolicy: 'Never',
-      activeDeadlineSeconds: run.deadlineSeconds,
-      terminationGracePeriodSeconds: 0,
-      readinessGates: [{ conditionType: NEVER_READY_GATE }],
+      ...shortLivedNeverReady(run),
       securityContext: podSecurity,
       containers: [{
         name: PROBE_CONTAINER,
@@ -122,6 +124,18 @@ export function probePod(source: PodEndpoint, run: RunIdentity, owner: OwnerRef)
         resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '256Mi' } },
       }],
     },
+  }
+}
+
+/** What every pod of a run has: no token or service links, never Ready, gone by its deadline. */
+export function shortLivedNeverReady(run: RunIdentity): object {
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    restartPolicy: 'Never',
+    activeDeadlineSeconds: run.deadlineSeconds,
+    terminationGracePeriodSeconds: 0,
+    readinessGates: [{ conditionType: NEVER_READY_GATE }],
   }
 }
 

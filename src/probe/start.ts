@@ -16,11 +16,11 @@ const START_FAILURES = [...IMAGE_FAILURES, 'CreateContainerConfigError', 'Create
 
 /**
  * Pod mode, before any pod: per namespace, the run object (a ConfigMap; deleting it deletes the
- * rest) and the probe pods' controller, a scale owner it owns (see ./spec.ts).
+ * rest) and the controller of the run's probe pods and stand-ins, a scale owner it owns (see ./spec.ts).
  */
 export async function createOwners(context: EngineContext, namespaces: string[]): Promise<void> {
   const { client, options } = context
-  for (const namespace of namespaces) {
+  for (const namespace of namespaces.filter((n) => !context.owners.has(n))) {
     context.touchedNamespaces.add(namespace)
     const runObject = await client.createObject(runConfigMap(namespace, options.run) as WireObject)
     const owner = await client.createObject(runScaleOwner(namespace, options.run, { apiVersion: 'v1', kind: 'ConfigMap', name: runObject.name, uid: runObject.uid }) as WireObject)

@@ -51,8 +51,9 @@ export interface ReconcileInput {
 export function reconcileOne({ job, prediction, result, attempts, serverListens }: ReconcileInput): ReconciledCheck {
   const predicted: Predicted = prediction.allowed ? 'allowed' : 'denied'
   const observed = observedOf(result)
-  const { verdict, note } = judge(predicted, observed, serverListens, result)
-  return { job, predicted, observed, verdict, note, detail: result.detail, attempts, prediction }
+  const judged = judge(predicted, observed, serverListens, result)
+  const note = [judged.note, job.target.fallback].filter(Boolean).join('; ') || undefined
+  return { job, predicted, observed, verdict: judged.verdict, note, detail: result.detail, attempts, prediction }
 }
 
 function judge(predicted: Predicted, observed: Observed, serverListens: boolean, result: ProbeResult): { verdict: CheckVerdict; note?: string } {
@@ -73,7 +74,8 @@ function judge(predicted: Predicted, observed: Observed, serverListens: boolean,
 /** A refusal counts as a denial; only when nothing is known to listen can it not break a predicted allow. */
 function judgeMeasured(predicted: Predicted, measured: 'allow' | 'deny', refused: boolean, serverListens: boolean): { verdict: CheckVerdict; note?: string } {
   if (measured === allowance(predicted === 'allowed')) {
-    return refused ? { verdict: 'agree', note: 'refused: the CNI rejects denied connections (or nothing listens)' } : { verdict: 'agree' }
+    if (!refused) return { verdict: 'agree' }
+    return { verdict: 'agree', note: serverListens ? 'refused: the CNI rejects denied connections' : 'refused: the CNI rejects denied connections (or nothing listens)' }
   }
   if (measured === 'allow') return { verdict: 'under-enforced' }
   if (!refused) return { verdict: 'over-enforced' }

@@ -7,7 +7,9 @@ import type { CniDefinedKind, Prediction } from '../evaluate/predict.js'
 import type { Protocol } from '../model/cluster.js'
 import type { CheckVerdict, Observed, Predicted, ProbeMode } from '../model/probe.js'
 import type { SkippedSource } from '../plan/plan.js'
+import type { ProbeTargetKind } from '../plan/stand-ins.js'
 import type { ReconciledCheck, Summary } from '../reconcile/reconcile.js'
+import type { TargetDifference } from '../reconcile/targets.js'
 import type { ExpectationReport } from '../scenario/live-expect.js'
 
 export interface SideSummary {
@@ -93,6 +95,8 @@ export interface ProbeCheckResult extends ConnectionRow {
   observed: Observed
   verdict: CheckVerdict
   target: string
+  /** The stand-in pod dialled instead of the destination (namespace/name). */
+  standIn?: string
   attempts: number
   note?: string
   /** Id of the known enforcer deviation that explains this disagreement (`--enforcer-hint`). */
@@ -107,8 +111,12 @@ export interface ProbeCheckResult extends ConnectionRow {
 export interface ProbeReport {
   runId: string
   mode: ProbeMode
+  /** What was dialled: the destination pods, their stand-ins, or both. */
+  target: ProbeTargetKind
   image: string
   results: ProbeCheckResult[]
+  /** With `--target both`: where a pod's observation differs from its stand-in's, and what that says. */
+  targetDifferences?: TargetDifference[]
   summary: Summary & { durationMs: number }
   diagnoses: string[]
   skipped: SkippedSource[]
@@ -133,6 +141,7 @@ export function checkResult(c: ReconciledCheck, evaluator: Evaluator): ProbeChec
     observed: c.observed,
     verdict: c.verdict,
     target: `${c.job.target.host}:${c.job.target.port}`,
+    ...(c.job.target.standIn ? { standIn: c.job.target.standIn } : {}),
     attempts: c.attempts,
     ...(c.note ? { note: c.note } : {}),
     ...(c.knownDeviation ? { knownDeviation: c.knownDeviation } : {}),

@@ -51,7 +51,7 @@ function section(title: string, lines: string[]): string {
 }
 
 function checkLabel(r: ProbeCheckResult): string {
-  return `${r.from} → ${r.to} ${r.protocol}/${r.port}`
+  return `${r.from} → ${r.to}${r.standIn ? ' (stand-in)' : ''} ${r.protocol}/${r.port}`
 }
 
 /** One line: the connection, the rule that decided the prediction, what was measured; the trace below it when asked. */
@@ -63,7 +63,7 @@ function disagreement(r: ProbeCheckResult, traces: boolean): string {
 }
 
 function unknownTable(results: ProbeCheckResult[]): string {
-  return columnTable(['FROM', 'TO', 'PORT', 'OBSERVED', 'WHY'], results.map((r) => [r.from, r.to, `${r.protocol}/${r.port}`, r.observed, r.note ?? r.detail ?? ''])).trimEnd()
+  return columnTable(['FROM', 'TO', 'PORT', 'OBSERVED', 'WHY'], results.map((r) => [r.from, `${r.to}${r.standIn ? ' (stand-in)' : ''}`, `${r.protocol}/${r.port}`, r.observed, r.note ?? r.detail ?? ''])).trimEnd()
 }
 
 function checksTable(results: ProbeCheckResult[]): string {

@@ -34,7 +34,7 @@ export async function probeWorld(client: KubeClient, world: World, snapshot: Clu
     externals: [],
     udpEchoPorts: new Set(world.pods.flatMap((p) => p.ports.filter((port) => port.protocol === 'UDP').map((port) => String(port.port)))),
   })
-  const { checks } = await runProbes(client, evaluator, plan.jobs, { ...options, mode: 'pod', serversListen: true })
+  const { checks } = await runProbes(client, evaluator, plan.jobs, { ...options, mode: 'pod', target: 'pods', serversListen: true })
   const idOf = new Map<string, string>([
     ...world.pods.map((p) => [`${live.names.namespace(p.namespace)}/${p.name}`, p.id] as const),
     ...live.dnsPods.map((d) => [`${d.namespace}/${d.name}`, DNS_ID] as const),

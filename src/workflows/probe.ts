@@ -8,6 +8,7 @@ import { planProbes } from '../plan/plan.js'
 import { runProbes, type ProbeRunOptions } from '../probe/run.js'
 import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
 import { diagnose, orderForReport, summarize } from '../reconcile/reconcile.js'
+import { compareTargets, differenceLine } from '../reconcile/targets.js'
 import { checkResult, type ProbeReport } from '../report/model.js'
 import { readExpectationFile } from '../scenario/expect-file.js'
 import { checkNames, judgeExpectations, measuredChecks, podCandidate } from '../scenario/live-expect.js'
@@ -57,16 +58,19 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   const { runId, leftovers } = run
   const checks = run.checks.map((c) => nameKnownDeviation(c, options.enforcer))
   const ordered = orderForReport(checks)
+  const differences = options.target === 'both' ? compareTargets(checks) : []
   return {
     runId,
     mode: options.mode,
+    target: options.target ?? 'pods',
     image: options.image,
     results: ordered.map((c) => checkResult(c, evaluator)),
+    ...(options.target === 'both' ? { targetDifferences: differences } : {}),
     summary: { ...summarize(checks), durationMs: Date.now() - started },
-    diagnoses: diagnose(checks),
+    diagnoses: [...differences.map(differenceLine), ...diagnose(checks)],
     skipped: plan.skipped,
     warnings: lint(evaluator, lintScopeOf(snapshot)),
-    notes: leftovers ? [...snapshot.notes, leftovers] : snapshot.notes,
+    notes: [...snapshot.notes, ...run.notes, ...(leftovers ? [leftovers] : [])],
     ...(expectations ? { expectations: judgeExpectations(options.expectFile!, expectations, measuredChecks(checks)) } : {}),
   }
 }

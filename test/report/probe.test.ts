@@ -20,7 +20,7 @@ function reportWhereEverythingConnects(): ProbeReport {
     return reconcileOne({ job, prediction: evaluator.evaluate({ from: job.from, to: job.to, port: job.port, protocol: job.protocol }, { loopback: 'policy' }), result, attempts: 4, serverListens: false })
   })
   return {
-    runId: 'abc123', mode: 'pod', image: 'nicolaka/netshoot:v0.13',
+    runId: 'abc123', mode: 'pod', target: 'pods', image: 'nicolaka/netshoot:v0.13',
     results: orderForReport(checks).map((c) => checkResult(c, evaluator)),
     summary: { ...summarize(checks), durationMs: 4200 },
     diagnoses: diagnose(checks), skipped: [], warnings: [], notes: [],

@@ -1,0 +1,69 @@
+// Stand-ins through the probe-pod window, against the in-memory FakeKube (test/support/fake-kube.ts):
+// the fake counts the pods that exist at every exec, which a real cluster cannot report exactly.
+// test/e2e/stand-ins.test.ts is the proof against a real cluster.
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createEvaluator } from '../../src/evaluate/evaluate.js'
+import type { PodEndpoint } from '../../src/evaluate/endpoint.js'
+import type { ExecResult } from '../../src/kube/client.js'
+import { planProbes } from '../../src/plan/plan.js'
+import { createProbeEngine, type Judge } from '../../src/probe/engine.js'
+import { STAND_IN_CONTAINER } from '../../src/probe/stand-in-pod.js'
+import { probeTargets } from '../../src/probe/targets.js'
+import { FakeKube, runningStatus, type ExecCall } from '../support/fake-kube.js'
+import { upstreamWorld } from '../support/world.js'
+
+const RUN = { runId: 'abc123', image: 'netshoot', deadlineSeconds: 300 }
+const judge: Judge = { predicted: () => 'allowed', settled: (_job, r) => r.ran && r.observation === 'connected' }
+const around = async () => ({ services: [], disruptionBudgets: [], ownerHasScale: false })
+
+/** A stand-in reports its ports; the checker connects everything it is given. */
+function answers(call: ExecCall): ExecResult {
+  if (call.container === STAND_IN_CONTAINER) return { stdout: 'LISTEN TCP/80\nDONE\n', stderr: '', exitCode: 0 }
+  const lines = call.command.at(-1)!.trim().split('\n').map((line) => line.split(' '))
+  return { stdout: `${lines.map(([index]) => `NETPOL ${index} 0 3 `).join('\n')}\nNETPOL-LAG 2\nNETPOL-DONE\n`, stderr: '', exitCode: 0 }
+}
+
+afterEach(() => { vi.useRealTimers() })
+
+describe('stand-ins through the probe-pod window', () => {
+  it('take places in --max-probe-pods: destinations in turns, never more pods than the window, all deleted at the end', async () => {
+    const kube = new FakeKube()
+    let ip = 0
+    kube.podStatus = (pod) => runningStatus(`198.18.9.${(ip = (ip % 200) + 1)}`, [String((pod.spec as { containers: Array<{ name: string }> }).containers[0].name)])
+    let most = 0
+    kube.execResult = (call) => { most = Math.max(most, kube.ofKind('Pod').length); return answers(call) }
+    const evaluator = createEvaluator(upstreamWorld())
+    const x = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.pod.namespace === 'x')
+    const { jobs } = planProbes(evaluator, { sources: x, destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
+    const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods: 4 })
+    vi.useFakeTimers()
+    const running = probeTargets(engine, evaluator, jobs, judge, 'stand-ins', around)
+    await vi.runAllTimersAsync()
+    const { settled, notes } = await running
+    await engine.cleanup()
+    expect(notes).toEqual([])
+    expect(settled).toHaveLength(jobs.length)
+    // Every check dialled a stand-in, and connected.
+    expect(settled.every((s) => s.job.target.standIn && s.result.ran && s.result.observation === 'connected')).toBe(true)
+    expect(most).toBeLessThanOrEqual(4)
+    // Three destination classes in turns of two: the stand-ins were created in two turns.
+    const standInsCreated = kube.calls.filter((c) => c.method === 'createObject' && (c.args[0] as { metadata: { generateName?: string } }).metadata.generateName === 'netpol-stand-in-')
+    expect(standInsCreated).toHaveLength(3)
+    expect(kube.ofKind('Pod')).toEqual([])
+  })
+
+  it('a window of one has no room for a stand-in: every destination is dialled directly, and the notes say why', async () => {
+    const kube = new FakeKube()
+    kube.execResult = answers
+    const evaluator = createEvaluator(upstreamWorld())
+    const x = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.pod.namespace === 'x')
+    const { jobs } = planProbes(evaluator, { sources: x.slice(0, 1), destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
+    const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods: 1 })
+    vi.useFakeTimers()
+    const running = probeTargets(engine, evaluator, jobs, judge, 'stand-ins', around)
+    await vi.runAllTimersAsync()
+    const { settled, notes } = await running
+    expect(settled.every((s) => !s.job.target.standIn && /no room for a stand-in/.test(s.job.target.fallback ?? ''))).toBe(true)
+    expect(notes).toHaveLength(3)
+  })
+})
