@@ -1,13 +1,28 @@
 // A verdict turned into plain data a person (or another program) can read: for each side, the
 // policies that select the endpoint and, rule by rule, what matched. Raw rules are kept so a
 // renderer can quote the deciding one as written.
-import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule, Protocol } from '../model/cluster.js'
+import type { AdminAction, AdminRule, NetworkPolicyEgressRule, NetworkPolicyIngressRule, Protocol } from '../model/cluster.js'
+import { clusterPolicyKind } from '../model/cluster.js'
 import type { Direction } from './compile.js'
-import type { CniDefined, EntryMatch, Evaluator, RuleVerdict, Verdict } from './evaluate.js'
+import type { CniDefined, DecidingTier, EntryMatch, Evaluator, RuleVerdict, TierRuleVerdict, TierVerdict, Verdict } from './evaluate.js'
+import type { CompiledClusterPolicy } from './tiers.js'
 
 /** A rule as reports name it: `namespace/policy direction[index]`. */
 export function ruleLabel(r: RuleVerdict): string {
   return `${r.rule.policy.namespace}/${r.rule.policy.name} ${r.rule.direction}[${r.rule.index}]`
+}
+
+/** A cluster-scoped rule as reports name it: `AdminNetworkPolicy/name direction[index] "rule name" Action`. */
+export function tierRuleLabel(r: TierRuleVerdict): string {
+  const { policy, direction, index, name, action } = r.rule
+  return `${clusterPolicyKind(policy.tier)}/${policy.name} ${direction}[${index}]${name ? ` "${name}"` : ''} ${action}`
+}
+
+/** The rule of a cluster-scoped tier that decided a side, if one did. */
+export function decidingTierRule(side: Verdict['egress']): TierRuleVerdict | undefined {
+  if (side.decidedBy === 'admin') return side.admin?.decidedBy
+  if (side.decidedBy === 'baseline') return side.baseline?.decidedBy
+  return undefined
 }
 
 export interface Explanation {
@@ -28,7 +43,28 @@ export interface ExplainedSide {
   exempt?: 'external' | 'host-network'
   isolated: boolean
   allowed: boolean
+  /** Which tier decided: admin (AdminNetworkPolicy), network-policy, baseline, or default (nothing applied). */
+  decidedBy: DecidingTier
+  admin?: ExplainedTier
   policies: ExplainedPolicy[]
+  baseline?: ExplainedTier
+}
+
+export interface ExplainedTier {
+  /** The policies selecting the endpoint, in the order checked (`name (priority N)`). */
+  policies: string[]
+  /** Rules checked in order; the last one decided when `decided` is true. */
+  rules: ExplainedTierRule[]
+  decided: boolean
+}
+
+export interface ExplainedTierRule {
+  label: string
+  action: AdminAction
+  matched: boolean
+  peer: EntryMatch
+  port: EntryMatch
+  rule: AdminRule
 }
 
 export interface ExplainedPolicy {
@@ -47,12 +83,16 @@ export interface ExplainedRule {
 
 export function explain(verdict: Verdict, evaluator: Evaluator): Explanation {
   const sources = new Map(evaluator.policies.map((p) => [`${p.ref.namespace}/${p.ref.name}`, p]))
+  const clusterSources = new Map([...evaluator.tiers.admin, ...evaluator.tiers.baseline].map((p) => [`${p.ref.tier}/${p.ref.name}`, p]))
   const side = (v: Verdict['egress']): ExplainedSide => ({
     direction: v.direction,
     endpoint: v.endpoint,
     exempt: v.exempt,
     isolated: v.isolated,
     allowed: v.allowed,
+    decidedBy: v.decidedBy,
+    ...(v.admin ? { admin: explainTier(v.admin, clusterSources) } : {}),
+    ...(v.baseline ? { baseline: explainTier(v.baseline, clusterSources) } : {}),
     policies: v.policies.map((p) => {
       const name = `${p.policy.namespace}/${p.policy.name}`
       const compiled = sources.get(name)!
@@ -73,5 +113,19 @@ export function explain(verdict: Verdict, evaluator: Evaluator): Explanation {
     allowed: verdict.allowed,
     cniDefined: verdict.cniDefined,
     sides: [side(verdict.egress), side(verdict.ingress)],
+  }
+}
+
+function explainTier(tier: TierVerdict, sources: Map<string, CompiledClusterPolicy>): ExplainedTier {
+  return {
+    policies: tier.policies.map((p) => (p.priority === undefined ? p.name : `${p.name} (priority ${p.priority})`)),
+    rules: tier.rules.map((r) => {
+      const source = sources.get(`${r.rule.policy.tier}/${r.rule.policy.name}`)!.source
+      return {
+        label: tierRuleLabel(r), action: r.rule.action, matched: r.matched, peer: r.peer, port: r.port,
+        rule: (r.rule.direction === 'ingress' ? source.ingress : source.egress)[r.rule.index],
+      }
+    }),
+    decided: tier.decidedBy !== undefined,
   }
 }

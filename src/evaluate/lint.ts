@@ -6,6 +6,7 @@ import type { Endpoint, PodEndpoint } from './endpoint.js'
 import { peerMatches, type Evaluator } from './evaluate.js'
 
 export type LintCode = 'selects-nothing' | 'peer-matches-nothing' | 'undeclared-named-port' | 'no-dns-egress'
+  | 'policy-not-evaluated' | 'domain-names-not-evaluated'
 
 export interface LintWarning {
   code: LintCode
@@ -23,6 +24,8 @@ export interface LintScope {
   podsFiltered: boolean
   /** Namespaces whose pods were not read. */
   unreadNamespaces: Namespace[]
+  /** Policy objects the evaluator does not evaluate (ClusterNetworkPolicy), as `Kind/name`. */
+  unevaluatedPolicies?: string[]
 }
 
 export function lintScopeOf(snapshot: ClusterSnapshot): LintScope {
@@ -30,6 +33,7 @@ export function lintScopeOf(snapshot: ClusterSnapshot): LintScope {
   return {
     podsFiltered: snapshot.podScope?.labelSelector !== undefined,
     unreadNamespaces: read ? snapshot.namespaces.filter((ns) => !read.includes(ns.name)) : [],
+    unevaluatedPolicies: snapshot.unevaluatedPolicies ?? [],
   }
 }
 
@@ -38,7 +42,23 @@ export function lint(evaluator: Evaluator, scope: LintScope = { podsFiltered: fa
   return [
     ...(scope.podsFiltered ? [] : evaluator.policies.flatMap((policy) => lintPolicy(policy, pods, scope.unreadNamespaces))),
     ...lintDns(evaluator, pods),
+    ...(scope.unevaluatedPolicies ?? []).map((policy): LintWarning => ({
+      code: 'policy-not-evaluated', policy,
+      message: `${policy} (policy.networking.k8s.io/v1alpha2) is not evaluated: the prediction ignores it, and the enforcer may not`,
+    })),
+    ...lintDomainNames(evaluator),
   ]
+}
+
+/** A `domainNames` peer needs DNS answers: the prediction treats it as matching nothing. */
+function lintDomainNames(evaluator: Evaluator): LintWarning[] {
+  return [...evaluator.tiers.admin, ...evaluator.tiers.baseline].flatMap((policy) => policy.rules.egress.flatMap((rule) =>
+    rule.peers.filter((p) => p.kind === 'domainNames').map((peer): LintWarning => ({
+      code: 'domain-names-not-evaluated',
+      policy: `AdminNetworkPolicy/${policy.ref.name}`,
+      field: `spec.egress[${rule.index}].to[${peer.index}]`,
+      message: `AdminNetworkPolicy/${policy.ref.name} egress[${rule.index}] allows domain names, which the prediction cannot resolve: it treats them as matching nothing`,
+    }))))
 }
 
 function lintPolicy(policy: CompiledPolicy, pods: PodEndpoint[], unreadNamespaces: Namespace[]): LintWarning[] {

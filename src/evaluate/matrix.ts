@@ -38,6 +38,7 @@ class Bitset {
 }
 
 export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], query: PortQuery): ClassMatrix {
+  if (evaluator.tiers.admin.length > 0 || evaluator.tiers.baseline.length > 0) return pairwiseMatrix(evaluator, query)
   const size = classes.length
   const everyone = new Bitset(size, true)
   const byNamespace = classesByNamespace(classes)
@@ -95,6 +96,27 @@ export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], quer
   return {
     query,
     allowed: (from, to) => egressAllows[from.id].has(to.id) && ingressAllows[to.id].has(from.id),
+  }
+}
+
+/**
+ * With cluster-scoped tiers, a rule's effect depends on the rules before it (first match wins, across
+ * tiers), so the bitset shortcut does not hold: each class pair is evaluated, once, by `evaluate`.
+ */
+function pairwiseMatrix(evaluator: Evaluator, query: PortQuery): ClassMatrix {
+  const decided = new Map<string, boolean>()
+  return {
+    query,
+    allowed: (from, to) => {
+      const key = `${from.id}:${to.id}`
+      let allowed = decided.get(key)
+      if (allowed === undefined) {
+        const verdict = evaluator.evaluate({ from: from.representative, to: to.representative, ...query }, { loopback: 'policy' })
+        allowed = verdict.egress.allowed && verdict.ingress.allowed
+        decided.set(key, allowed)
+      }
+      return allowed
+    },
   }
 }
 

@@ -22,7 +22,7 @@ export interface PredictRequest {
 }
 
 export function predictConnections(evaluator: Evaluator, request: PredictRequest): PredictedConnection[] {
-  const classes = classify(evaluator.endpoints, evaluator.policies)
+  const classes = classify(evaluator.endpoints, evaluator.policies, evaluator.tiers)
   const classOf = new Map<string, EndpointClass>(classes.flatMap((c) => c.members.map((m) => [m.key, c] as const)))
   const results: PredictedConnection[] = []
   for (const query of request.queries) {

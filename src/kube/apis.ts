@@ -7,6 +7,7 @@ export interface Apis {
   networking: k8s.NetworkingV1Api
   authorization: k8s.AuthorizationV1Api
   objects: k8s.KubernetesObjectApi
+  custom: k8s.CustomObjectsApi
 }
 
 export function createApis(config: k8s.KubeConfig, server: string): Apis {
@@ -21,5 +22,6 @@ export function createApis(config: k8s.KubeConfig, server: string): Apis {
     networking: new k8s.NetworkingV1Api(configuration),
     authorization: new k8s.AuthorizationV1Api(configuration),
     objects: new k8s.KubernetesObjectApi(configuration),
+    custom: new k8s.CustomObjectsApi(configuration),
   }
 }

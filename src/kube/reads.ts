@@ -1,7 +1,8 @@
 // Reading the cluster: snapshot lists, pods to poll, and access reviews.
 import type * as k8s from '@kubernetes/client-node'
-import type { AccessReview, ListedKind, ProbeOperations, SnapshotReads, WireObject, WirePod } from './client.js'
+import type { AccessReview, ClusterPolicyKind, ListedKind, ProbeOperations, SnapshotReads, WireObject, WirePod } from './client.js'
 import type { Apis } from './apis.js'
+import { statusOf } from './errors.js'
 import type { Send } from './request.js'
 import { toWireJson } from './wire.js'
 
@@ -12,13 +13,32 @@ export function snapshotReads(apis: Apis, send: Send, defaultNamespace: string):
   return {
     defaultNamespace: async () => defaultNamespace,
     listObjects: async (kind, scope = {}) => {
-      const list = await send(`list ${kind.toLowerCase()}s`, () => listRequest(apis, kind, scope))
+      if (kind in CLUSTER_POLICY_KINDS) return listClusterPolicies(apis, send, kind as ClusterPolicyKind)
+      const list = await send(`list ${kind.toLowerCase()}s`, () => listRequest(apis, kind as Exclude<ListedKind, ClusterPolicyKind>, scope))
       return list.items.map((item) => ({ ...toWireJson(item, `V1${kind}`), kind }) as WireObject)
     },
   }
 }
 
-function listRequest(apis: Apis, kind: ListedKind, { namespace, labelSelector }: Scope): Promise<List> {
+const CLUSTER_POLICY_KINDS: Record<ClusterPolicyKind, { version: string; plural: string }> = {
+  AdminNetworkPolicy: { version: 'v1alpha1', plural: 'adminnetworkpolicies' },
+  BaselineAdminNetworkPolicy: { version: 'v1alpha1', plural: 'baselineadminnetworkpolicies' },
+  ClusterNetworkPolicy: { version: 'v1alpha2', plural: 'clusternetworkpolicies' },
+}
+
+/** Custom resources: a 404 means the CRD (or that version of it) is not installed, so there are none. */
+async function listClusterPolicies(apis: Apis, send: Send, kind: ClusterPolicyKind): Promise<WireObject[]> {
+  const { version, plural } = CLUSTER_POLICY_KINDS[kind]
+  try {
+    const list = await send(`list ${plural}`, () => apis.custom.listClusterCustomObject({ group: 'policy.networking.k8s.io', version, plural })) as List
+    return list.items.map((item) => ({ apiVersion: `policy.networking.k8s.io/${version}`, ...item, kind }) as WireObject)
+  } catch (error) {
+    if (statusOf(error) === 404) return []
+    throw error
+  }
+}
+
+function listRequest(apis: Apis, kind: Exclude<ListedKind, ClusterPolicyKind>, { namespace, labelSelector }: Scope): Promise<List> {
   const { core, networking } = apis
   switch (kind) {
     case 'Namespace': return core.listNamespace({ labelSelector })

@@ -1,7 +1,7 @@
 // The report contract of predict, explain and probe (what `--json` prints), and the functions that
 // map the core's results onto it. Workflows build these reports; renderers read them.
 import type { DirectionVerdict, Evaluator } from '../evaluate/evaluate.js'
-import { explain, ruleLabel, type Explanation } from '../evaluate/explain.js'
+import { decidingTierRule, explain, ruleLabel, tierRuleLabel, type Explanation } from '../evaluate/explain.js'
 import type { LintWarning } from '../evaluate/lint.js'
 import type { PortQuery } from '../evaluate/matrix.js'
 import type { PredictedConnection } from '../evaluate/predict.js'
@@ -15,6 +15,8 @@ export interface SideSummary {
   isolated: boolean
   /** Rules that allow it, as `namespace/policy direction[index]`. */
   allowedBy: string[]
+  /** The AdminNetworkPolicy or BaselineAdminNetworkPolicy rule that decided this side, when one did. */
+  decidedBy?: string
 }
 
 /** What every row of the predict and probe contracts names: one connection, the port as asked. */
@@ -82,7 +84,8 @@ export interface ProbeReport {
 }
 
 function sideSummary(side: DirectionVerdict): SideSummary {
-  return { isolated: side.isolated, allowedBy: side.allowedBy.map(ruleLabel) }
+  const tierRule = decidingTierRule(side)
+  return { isolated: side.isolated, allowedBy: side.allowedBy.map(ruleLabel), ...(tierRule ? { decidedBy: tierRuleLabel(tierRule) } : {}) }
 }
 
 export function predictResult(c: PredictedConnection): PredictResult {

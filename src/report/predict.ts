@@ -67,6 +67,7 @@ function listTable(results: PredictResult[], wide: boolean): string {
 }
 
 function sideText(side: PredictResult['egress']): string {
+  if (side.decidedBy) return side.decidedBy
   if (!side.isolated) return 'not isolated'
   return side.allowedBy.length > 0 ? side.allowedBy.join('\n') : 'isolated, no rule matches'
 }

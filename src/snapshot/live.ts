@@ -1,6 +1,6 @@
 // The live edge of the snapshot: read the cluster through the KubeClient and feed the objects
 // through the same conversion and validation as manifest files.
-import type { KubeClient, WireObject } from '../kube/client.js'
+import type { ClusterPolicyKind, KubeClient, WireObject } from '../kube/client.js'
 import type { ClusterSnapshot } from '../model/cluster.js'
 import { PROBE_SOURCE_ANNOTATION } from '../model/cluster.js'
 import { snapshotFromObjects, type ManifestDocument } from './objects.js'
@@ -15,6 +15,9 @@ export interface LiveScope {
 
 const SOURCE = 'cluster'
 
+/** Cluster-scoped policies apply whatever namespaces were asked for, so they are always read. */
+const CLUSTER_POLICY_KINDS: ClusterPolicyKind[] = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']
+
 export async function loadSnapshotFromCluster(client: KubeClient, scope: LiveScope): Promise<ClusterSnapshot> {
   const defaultNamespace = await client.defaultNamespace()
   const namespaces = scopeNamespaces(scope, defaultNamespace)
@@ -23,12 +26,13 @@ export async function loadSnapshotFromCluster(client: KubeClient, scope: LiveSco
     client.listObjects('NetworkPolicy', { namespace }),
     client.listObjects('Service', { namespace }),
   ])).flat()
-  const [namespaceObjects, nodes, ...perScope] = await Promise.all([
+  const [namespaceObjects, nodes, clusterPolicies, ...perScope] = await Promise.all([
     client.listObjects('Namespace'),
     client.listObjects('Node').catch(() => []),
+    Promise.all(CLUSTER_POLICY_KINDS.map((kind) => client.listObjects(kind))).then((lists) => lists.flat()),
     ...(namespaces ?? [undefined]).map(perNamespace),
   ])
-  const objects = [...namespaceObjects, ...nodes, ...perScope.flat()]
+  const objects = [...namespaceObjects, ...nodes, ...clusterPolicies, ...perScope.flat()]
   const docs: ManifestDocument[] = objects.map((object, index) => ({ file: SOURCE, index, object }))
   const snapshot = snapshotFromObjects(docs, { defaultNamespace })
   return namespaces || scope.labelSelector ? { ...snapshot, podScope: { namespaces, labelSelector: scope.labelSelector } } : snapshot
