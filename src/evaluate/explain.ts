@@ -1,7 +1,7 @@
 // A verdict turned into plain data a person (or another program) can read: for each side, the
 // policies that select the endpoint and, rule by rule, what matched. Raw rules are kept so a
 // renderer can quote the deciding one as written.
-import type { AdminAction, AdminRule, NetworkPolicyEgressRule, NetworkPolicyIngressRule, Protocol } from '../model/cluster.js'
+import type { AdminAction, AdminPeer, AdminRule, NetworkPolicyEgressRule, NetworkPolicyIngressRule, Protocol } from '../model/cluster.js'
 import { clusterPolicyKind } from '../model/cluster.js'
 import type { Direction } from './compile.js'
 import type { CniDefined, DecidingTier, EntryMatch, Evaluator, RuleVerdict, TierRuleVerdict, TierVerdict, Verdict } from './evaluate.js'
@@ -64,7 +64,8 @@ export interface ExplainedTierRule {
   matched: boolean
   peer: EntryMatch
   port: EntryMatch
-  rule: AdminRule
+  /** As written: `from` for ingress, `to` for egress. */
+  rule: Omit<AdminRule, 'peers'> & { from?: AdminPeer[]; to?: AdminPeer[] }
 }
 
 export interface ExplainedPolicy {
@@ -121,9 +122,10 @@ function explainTier(tier: TierVerdict, sources: Map<string, CompiledClusterPoli
     policies: tier.policies.map((p) => (p.priority === undefined ? p.name : `${p.name} (priority ${p.priority})`)),
     rules: tier.rules.map((r) => {
       const source = sources.get(`${r.rule.policy.tier}/${r.rule.policy.name}`)!.source
+      const { peers, ...rest } = (r.rule.direction === 'ingress' ? source.ingress : source.egress)[r.rule.index]
       return {
         label: tierRuleLabel(r), action: r.rule.action, matched: r.matched, peer: r.peer, port: r.port,
-        rule: (r.rule.direction === 'ingress' ? source.ingress : source.egress)[r.rule.index],
+        rule: { ...rest, [r.rule.direction === 'ingress' ? 'from' : 'to']: peers },
       }
     }),
     decided: tier.decidedBy !== undefined,

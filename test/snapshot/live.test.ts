@@ -39,4 +39,14 @@ describe('live snapshot', () => {
     expect(snapshot.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['db/deny'])
     expect(snapshot.podScope).toBeUndefined()
   })
+
+  it('reads the cluster-scoped admin policies whatever namespaces were asked for', async () => {
+    const kube = cluster().add({
+      apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'deny-db' },
+      spec: { priority: 5, subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'db' } } }] }] },
+    })
+    const snapshot = await loadSnapshotFromCluster(kube, { namespaces: ['shop'], allNamespaces: false })
+    expect(snapshot.clusterPolicies?.map((p) => `${p.tier}/${p.name}`)).toEqual(['admin/deny-db'])
+    expect(kube.calls.filter((c) => c.method === 'listObjects').map((c) => c.args[0])).toEqual(expect.arrayContaining(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']))
+  })
 })
