@@ -30,6 +30,15 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
       verdict === 'under-enforced' && !egress.allowed && ingress.allowedBy.some((r) => egress.policies.some((p) => samePolicy(p.policy, r.rule.policy))),
   },
   {
+    // kube-router v2.1.0 has no AdminNetworkPolicy support: it watches NetworkPolicies only.
+    id: 'kube-router/admin-tiers-not-enforced',
+    enforcer: 'kube-router',
+    rule: 'an AdminNetworkPolicy Deny rule, or the BaselineAdminNetworkPolicy\'s where no NetworkPolicy isolates the pod, denies what it matches (policy.networking.k8s.io/v1alpha1)',
+    behaviour: 'AdminNetworkPolicy and BaselineAdminNetworkPolicy are ignored: only NetworkPolicies are enforced',
+    matches: ({ verdict, prediction: { egress, ingress } }) =>
+      verdict === 'under-enforced' && [egress, ingress].some((side) => !side.allowed && (side.decidedBy === 'admin' || side.decidedBy === 'baseline')),
+  },
+  {
     // Its queue rule sits on the postrouting hook; a pod's packets to the node itself are delivered
     // locally and never pass there.
     id: 'kube-network-policies/node-address-unfiltered',
