@@ -106,6 +106,18 @@ describe('kube-router: the admin tiers are not enforced', () => {
     expect(knownDeviation(check, 'kube-network-policies')).toBeUndefined()
   })
 
+  it('names it when an ANP Allow over a NetworkPolicy denial is blocked', () => {
+    const allowAll: ClusterPolicy = { tier: 'admin', name: 'allow-all', priority: 1, subject: { namespaces: {} }, ingress: [{ action: 'Allow', peers: [{ namespaces: {} }] }], egress: [] }
+    const evaluator = createEvaluator({ ...upstreamWorld([policy('x', 'deny', {})]), clusterPolicies: [allowAll] })
+    const from = evaluator.endpoint('x/a')!
+    const to = evaluator.endpoint('x/b')!
+    const job = { id: 'j', from, to, port: 80, protocol: 'TCP', target: { host: '198.18.1.11', port: 80 }, sourceMembers: ['x/a'] } as ProbeJob
+    const prediction = evaluator.evaluate({ from, to, port: 80, protocol: 'TCP' }, { loopback: 'policy' })
+    const check = reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation: 'refused', elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
+    expect(check.verdict).toBe('over-enforced')
+    expect(knownDeviation(check, 'kube-router')?.id).toBe(ID_ADMIN)
+  })
+
   it('does not apply when the NetworkPolicy tier decided the denial', () => {
     expect(knownDeviation(measured([policy('x', 'deny', {})], 'connected'), 'kube-router')?.id).not.toBe(ID_ADMIN)
   })
