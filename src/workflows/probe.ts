@@ -9,6 +9,7 @@ import { runProbes, type ProbeRunOptions } from '../probe/run.js'
 import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
 import { diagnose, orderForReport, summarize } from '../reconcile/reconcile.js'
 import { checkResult, type ProbeReport } from '../report/model.js'
+import { readDiffExpectations } from '../scenario/expect-diff.js'
 import { readExpectationFile } from '../scenario/expect-file.js'
 import { checkNames, judgeExpectations, measuredChecks, podCandidate } from '../scenario/live-expect.js'
 import { loadSnapshot, type SnapshotSource } from '../snapshot/source.js'
@@ -24,6 +25,8 @@ export interface ProbeOptions extends ProbeRunOptions {
   udpEchoPorts?: Set<string>
   /** A file of expectations about the pods in scope (`--expect`); each pod is then probed individually. */
   expectFile?: string
+  /** A `diff -o json` report (`--expect-diff`): its gained connections must be allowed, its lost ones denied. */
+  expectDiffFile?: string
   /** The cluster's enforcer, when known: disagreements it is known to cause are named. */
   enforcer?: Enforcer
 }
@@ -32,7 +35,10 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   const started = Date.now()
   if (options.source.files.length > 0) throw new InputError('probe measures a live cluster and takes no -f; use `predict -f` for files', { field: '--filename' })
   const { request } = options
-  const expectations = options.expectFile === undefined ? undefined : await readExpectationFile(options.expectFile)
+  if (options.expectFile !== undefined && options.expectDiffFile !== undefined) throw new InputError('--expect and --expect-diff cannot be combined', { field: '--expect-diff' })
+  const expectationFile = options.expectFile ?? options.expectDiffFile
+  const expectations = options.expectFile !== undefined ? await readExpectationFile(options.expectFile)
+    : options.expectDiffFile !== undefined ? await readDiffExpectations(options.expectDiffFile) : undefined
   const { snapshot, client } = await loadSnapshot(options.source)
   options.onEvent?.({ kind: 'snapshot', pods: snapshot.pods.length, policies: snapshot.policies.length })
   const { evaluator, inScope, sources: from, destinations: to } = resolveRequest(snapshot, request, {
@@ -40,7 +46,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     labelSelector: options.source.scope.labelSelector,
     includes: (e) => e.kind === 'pod',
   })
-  if (expectations) checkNames(expectations, inScope.map((e) => podCandidate(e as PodEndpoint)), options.expectFile!)
+  if (expectations) checkNames(expectations, inScope.map((e) => podCandidate(e as PodEndpoint)), expectationFile!)
   const plan = planProbes(evaluator, {
     sources: from,
     destinations: to,
@@ -66,6 +72,6 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     skipped: plan.skipped,
     warnings: lint(evaluator, lintScopeOf(snapshot)),
     notes: leftovers ? [...snapshot.notes, leftovers] : snapshot.notes,
-    ...(expectations ? { expectations: judgeExpectations(options.expectFile!, expectations, measuredChecks(checks)) } : {}),
+    ...(expectations ? { expectations: judgeExpectations(expectationFile!, expectations, measuredChecks(checks)) } : {}),
   }
 }
