@@ -1,5 +1,5 @@
 // Warnings about policies that are legal but very likely not what their author meant.
-import { DNS_LABELS, type ClusterSnapshot, type Namespace } from '../model/cluster.js'
+import { DNS_LABELS, type ClusterSnapshot, type Namespace, type UnevaluatedPolicy } from '../model/cluster.js'
 import { groupBy } from '../model/collections.js'
 import type { CompiledPolicy, CompiledRule, PeerMatcher } from './compile.js'
 import type { Endpoint, PodEndpoint } from './endpoint.js'
@@ -24,8 +24,8 @@ export interface LintScope {
   podsFiltered: boolean
   /** Namespaces whose pods were not read. */
   unreadNamespaces: Namespace[]
-  /** Policy objects the evaluator does not evaluate (ClusterNetworkPolicy), as `Kind/name`. */
-  unevaluatedPolicies?: string[]
+  /** Policies the prediction ignores (ClusterNetworkPolicy; kinds the user may not read). */
+  unevaluatedPolicies?: UnevaluatedPolicy[]
 }
 
 export function lintScopeOf(snapshot: ClusterSnapshot): LintScope {
@@ -42,9 +42,9 @@ export function lint(evaluator: Evaluator, scope: LintScope = { podsFiltered: fa
   return [
     ...(scope.podsFiltered ? [] : evaluator.policies.flatMap((policy) => lintPolicy(policy, pods, scope.unreadNamespaces))),
     ...lintDns(evaluator, pods),
-    ...(scope.unevaluatedPolicies ?? []).map((policy): LintWarning => ({
+    ...(scope.unevaluatedPolicies ?? []).map(({ policy, reason }): LintWarning => ({
       code: 'policy-not-evaluated', policy,
-      message: `${policy} (policy.networking.k8s.io/v1alpha2) is not evaluated: the prediction ignores it, and the enforcer may not`,
+      message: `${policy} is not evaluated (${reason}): the prediction ignores it, and the enforcer may not`,
     })),
     ...lintDomainNames(evaluator),
   ]

@@ -10,10 +10,14 @@ type Scope = { namespace?: string; labelSelector?: string }
 type List = { items: object[] }
 
 export function snapshotReads(apis: Apis, send: Send, defaultNamespace: string): SnapshotReads {
+  let served: Promise<Set<string>> | undefined
+  // Discovery is open to every authenticated user: a cluster without the CRDs costs no 403.
+  const servedVersions = () => served ??= send('discover API groups', () => apis.discovery.getAPIVersions())
+    .then((list) => new Set(list.groups.filter((g) => g.name === POLICY_GROUP).flatMap((g) => g.versions.map((v) => v.version))))
   return {
     defaultNamespace: async () => defaultNamespace,
     listObjects: async (kind, scope = {}) => {
-      if (kind in CLUSTER_POLICY_KINDS) return listClusterPolicies(apis, send, kind as ClusterPolicyKind)
+      if (kind in CLUSTER_POLICY_KINDS) return listClusterPolicies(apis, send, kind as ClusterPolicyKind, await servedVersions())
       const list = await send(`list ${kind.toLowerCase()}s`, () => listRequest(apis, kind as Exclude<ListedKind, ClusterPolicyKind>, scope))
       return list.items.map((item) => ({ ...toWireJson(item, `V1${kind}`), kind }) as WireObject)
     },
@@ -26,12 +30,15 @@ const CLUSTER_POLICY_KINDS: Record<ClusterPolicyKind, { version: string; plural:
   ClusterNetworkPolicy: { version: 'v1alpha2', plural: 'clusternetworkpolicies' },
 }
 
-/** Custom resources: a 404 means the CRD (or that version of it) is not installed, so there are none. */
-async function listClusterPolicies(apis: Apis, send: Send, kind: ClusterPolicyKind): Promise<WireObject[]> {
+const POLICY_GROUP = 'policy.networking.k8s.io'
+
+/** Custom resources: a version the server does not serve (no CRD), or a 404, means there are none. */
+async function listClusterPolicies(apis: Apis, send: Send, kind: ClusterPolicyKind, served: Set<string>): Promise<WireObject[]> {
   const { version, plural } = CLUSTER_POLICY_KINDS[kind]
+  if (!served.has(version)) return []
   try {
-    const list = await send(`list ${plural}`, () => apis.custom.listClusterCustomObject({ group: 'policy.networking.k8s.io', version, plural })) as List
-    return list.items.map((item) => ({ apiVersion: `policy.networking.k8s.io/${version}`, ...item, kind }) as WireObject)
+    const list = await send(`list ${plural}`, () => apis.custom.listClusterCustomObject({ group: POLICY_GROUP, version, plural })) as List
+    return list.items.map((item) => ({ apiVersion: `${POLICY_GROUP}/${version}`, ...item, kind }) as WireObject)
   } catch (error) {
     if (statusOf(error) === 404) return []
     throw error

@@ -158,6 +158,12 @@ export interface ClusterPolicy {
   egress: AdminRule[]
 }
 
+export interface UnevaluatedPolicy {
+  /** `Kind/name`, or the kind's plural when none could be read. */
+  policy: string
+  reason: string
+}
+
 export function clusterPolicyKind(tier: AdminTier): string {
   return tier === 'admin' ? 'AdminNetworkPolicy' : 'BaselineAdminNetworkPolicy'
 }
@@ -168,8 +174,8 @@ export interface ClusterSnapshot {
   policies: NetworkPolicy[]
   /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy (absent: none). */
   clusterPolicies?: ClusterPolicy[]
-  /** Policy objects read but not evaluated (e.g. ClusterNetworkPolicy v1alpha2), as `Kind/name`. */
-  unevaluatedPolicies?: string[]
+  /** Policies the prediction ignores: read but not evaluated (ClusterNetworkPolicy v1alpha2), or not readable. */
+  unevaluatedPolicies?: UnevaluatedPolicy[]
   services: Service[]
   nodes: Node[]
   /** Addresses outside the cluster the user asked about (--external). */

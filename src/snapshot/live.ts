@@ -1,7 +1,8 @@
 // The live edge of the snapshot: read the cluster through the KubeClient and feed the objects
 // through the same conversion and validation as manifest files.
 import type { ClusterPolicyKind, KubeClient, WireObject } from '../kube/client.js'
-import type { ClusterSnapshot } from '../model/cluster.js'
+import type { ClusterSnapshot, UnevaluatedPolicy } from '../model/cluster.js'
+import { statusOf } from '../kube/errors.js'
 import { PROBE_SOURCE_ANNOTATION } from '../model/cluster.js'
 import { snapshotFromObjects, type ManifestDocument } from './objects.js'
 
@@ -29,13 +30,27 @@ export async function loadSnapshotFromCluster(client: KubeClient, scope: LiveSco
   const [namespaceObjects, nodes, clusterPolicies, ...perScope] = await Promise.all([
     client.listObjects('Namespace'),
     client.listObjects('Node').catch(() => []),
-    Promise.all(CLUSTER_POLICY_KINDS.map((kind) => client.listObjects(kind))).then((lists) => lists.flat()),
+    Promise.all(CLUSTER_POLICY_KINDS.map(readClusterPolicies(client))),
     ...(namespaces ?? [undefined]).map(perNamespace),
   ])
-  const objects = [...namespaceObjects, ...nodes, ...clusterPolicies, ...perScope.flat()]
+  const objects = [...namespaceObjects, ...nodes, ...clusterPolicies.flatMap((c) => c.objects), ...perScope.flat()]
   const docs: ManifestDocument[] = objects.map((object, index) => ({ file: SOURCE, index, object }))
-  const snapshot = snapshotFromObjects(docs, { defaultNamespace })
+  const read = snapshotFromObjects(docs, { defaultNamespace })
+  const unreadable = clusterPolicies.flatMap((c) => c.unreadable)
+  const snapshot = unreadable.length > 0 ? { ...read, unevaluatedPolicies: [...(read.unevaluatedPolicies ?? []), ...unreadable] } : read
   return namespaces || scope.labelSelector ? { ...snapshot, podScope: { namespaces, labelSelector: scope.labelSelector } } : snapshot
+}
+
+/** A kind the user may not list is no failure, but the prediction then ignores it: lint says so. */
+function readClusterPolicies(client: KubeClient) {
+  return async (kind: ClusterPolicyKind): Promise<{ objects: WireObject[]; unreadable: UnevaluatedPolicy[] }> => {
+    try {
+      return { objects: await client.listObjects(kind), unreadable: [] }
+    } catch (error) {
+      if (statusOf(error) !== 403) throw error
+      return { objects: [], unreadable: [{ policy: `${kind} (all)`, reason: `listing them is forbidden; grant get/list on ${kind.toLowerCase().replace(/y$/, 'ies')}.policy.networking.k8s.io (deploy/rbac.yaml)` }] }
+    }
+  }
 }
 
 /** undefined means every namespace. */

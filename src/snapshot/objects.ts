@@ -1,7 +1,7 @@
 // Kubernetes manifests (already parsed from YAML/JSON) → ClusterSnapshot. Pure: no fs, no network.
 // Lists are flattened, each object goes to the converter of its kind (kinds.ts), and the results
 // are assembled into a snapshot with notes on what was skipped or assumed.
-import type { ClusterPolicy, ClusterSnapshot, Namespace, NetworkPolicy, Node, Pod, Service } from '../model/cluster.js'
+import type { ClusterPolicy, ClusterSnapshot, Namespace, NetworkPolicy, Node, Pod, Service, UnevaluatedPolicy } from '../model/cluster.js'
 import { NAMESPACE_NAME_LABEL } from '../model/cluster.js'
 import { readMetadata, toClusterPolicy, toNamespace, toNetworkPolicy, toNode, toPod, toService, toTemplatePod, type Metadata } from './kinds.js'
 import { asObject, at, describe, fail, optionalArray, type Json, type Where } from './located.js'
@@ -78,7 +78,7 @@ type Converted =
   | { service: Service }
   | { node: Node }
   | { clusterPolicy: ClusterPolicy }
-  | { unevaluated: string }
+  | { unevaluated: UnevaluatedPolicy }
 
 export const ADMIN_POLICY_API = 'policy.networking.k8s.io/v1alpha1'
 
@@ -117,7 +117,7 @@ const HANDLERS: Record<string, KindHandler> = {
   ClusterNetworkPolicy: {
     apiVersions: ['policy.networking.k8s.io/v1alpha2'],
     scope: 'cluster',
-    convert: (_, __, meta) => ({ unevaluated: `ClusterNetworkPolicy/${meta.name}` }),
+    convert: (_, __, meta) => ({ unevaluated: { policy: `ClusterNetworkPolicy/${meta.name}`, reason: 'policy.networking.k8s.io/v1alpha2 is not supported yet' } }),
   },
   ...Object.fromEntries(Object.entries(WORKLOADS).map(([kind, { apiVersion, templatePath }]) => [kind, {
     apiVersions: [apiVersion],

@@ -91,6 +91,6 @@ spec: {tier: Admin, priority: 1, subject: {namespaces: {}}}
 `)
     const { code, stdout, stderr } = await run(['predict', '-f', withCnp, '--port', '80', '--strict'])
     expect(code).toBe(1)
-    expect(`${stdout}${stderr}`).toContain('ClusterNetworkPolicy/tier-admin (policy.networking.k8s.io/v1alpha2) is not evaluated')
+    expect(`${stdout}${stderr}`).toContain('ClusterNetworkPolicy/tier-admin is not evaluated (policy.networking.k8s.io/v1alpha2 is not supported yet)')
   })
 })

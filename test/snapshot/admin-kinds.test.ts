@@ -79,7 +79,7 @@ describe('BaselineAdminNetworkPolicy from manifests', () => {
 describe('ClusterNetworkPolicy (v1alpha2)', () => {
   it('is not evaluated, and lint says so (a warning --strict counts)', () => {
     const snapshot = load({ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'tier-admin' }, spec: { tier: 'Admin' } })
-    expect(snapshot.unevaluatedPolicies).toEqual(['ClusterNetworkPolicy/tier-admin'])
+    expect(snapshot.unevaluatedPolicies).toEqual([{ policy: 'ClusterNetworkPolicy/tier-admin', reason: 'policy.networking.k8s.io/v1alpha2 is not supported yet' }])
     const warnings = lint(createEvaluator(snapshot), lintScopeOf(snapshot))
     expect(warnings).toEqual([expect.objectContaining({ code: 'policy-not-evaluated', policy: 'ClusterNetworkPolicy/tier-admin' })])
     expect(warnings[0].message).toMatch(/prediction ignores it/)

@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest'
 import { PROBE_SOURCE_ANNOTATION } from '../../src/model/cluster.js'
 import { loadSnapshotFromCluster } from '../../src/snapshot/live.js'
+import { createEvaluator } from '../../src/evaluate/evaluate.js'
+import { lint, lintScopeOf } from '../../src/evaluate/lint.js'
+import { ClusterError } from '../../src/model/errors.js'
 import { FakeKube } from '../support/fake-kube.js'
 
 const pod = (namespace: string, name: string, extra: { phase?: string; annotations?: Record<string, string>; labels?: Record<string, string> } = {}) => ({
@@ -48,5 +51,16 @@ describe('live snapshot', () => {
     const snapshot = await loadSnapshotFromCluster(kube, { namespaces: ['shop'], allNamespaces: false })
     expect(snapshot.clusterPolicies?.map((p) => `${p.tier}/${p.name}`)).toEqual(['admin/deny-db'])
     expect(kube.calls.filter((c) => c.method === 'listObjects').map((c) => c.args[0])).toEqual(expect.arrayContaining(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']))
+  })
+
+  it('an admin policy kind the user may not list is no failure, but a lint warning (the 403 of an API server, faked)', async () => {
+    const forbidden = Object.assign(new ClusterError('list adminnetworkpolicies: permission denied (403)'), { status: 403 })
+    const kube = cluster().failWhen('listObjects', ([kind]) => kind === 'AdminNetworkPolicy', forbidden)
+    const snapshot = await loadSnapshotFromCluster(kube, { namespaces: [], allNamespaces: true })
+    expect(snapshot.pods.length).toBe(2)
+    const warnings = lint(createEvaluator(snapshot), lintScopeOf(snapshot))
+    expect(warnings.filter((w) => w.code === 'policy-not-evaluated').map((w) => w.message)).toEqual([
+      'AdminNetworkPolicy (all) is not evaluated (listing them is forbidden; grant get/list on adminnetworkpolicies.policy.networking.k8s.io (deploy/rbac.yaml)): the prediction ignores it, and the enforcer may not',
+    ])
   })
 })
