@@ -38,7 +38,11 @@ class Bitset {
 }
 
 export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], query: PortQuery): ClassMatrix {
-  if (evaluator.tiers.admin.length > 0 || evaluator.tiers.baseline.length > 0) return pairwiseMatrix(evaluator, query)
+  const tiered = evaluator.tiers.admin.length > 0 || evaluator.tiers.baseline.length > 0
+  return tiered ? pairwiseMatrix(evaluator, query) : bitsetMatrix(evaluator, classes, query)
+}
+
+function bitsetMatrix(evaluator: Evaluator, classes: EndpointClass[], query: PortQuery): ClassMatrix {
   const size = classes.length
   const everyone = new Bitset(size, true)
   const byNamespace = classesByNamespace(classes)

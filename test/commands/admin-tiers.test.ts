@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { SHOP_AND_DB } from '../support/shop-db.js'
 import { runCli as run } from './in-process.js'
 
 function manifest(text: string): string {
@@ -13,24 +14,12 @@ function manifest(text: string): string {
   return file
 }
 
-const WORLD = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {team: shop}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: db, labels: {team: db}}
+const WORLD = `${SHOP_AND_DB}
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: web, namespace: shop, labels: {app: web}}
 spec: {containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: pg, namespace: db, labels: {app: pg}}
-spec: {containers: [{name: c, image: i, ports: [{containerPort: 5432}]}]}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { SHOP_AND_DB } from '../support/shop-db.js'
 import { runCli as run } from './in-process.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'netpol-diff-'))
@@ -12,14 +13,16 @@ function file(name: string, text: string): string {
   return path
 }
 
-const WORLD = file('world.yaml', `
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop, labels: {team: shop}}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: db, labels: {team: db}}
+const PG_FROM_WEB = `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: pg-from-web, namespace: db}
+spec:
+  podSelector: {matchLabels: {app: pg}}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {team: shop}}, podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]
+`
+
+const WORLD = file('world.yaml', `${SHOP_AND_DB}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -30,19 +33,7 @@ apiVersion: apps/v1
 kind: Deployment
 metadata: {name: worker, namespace: shop}
 spec: {template: {metadata: {labels: {app: worker}}, spec: {containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}}}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: pg, namespace: db, labels: {app: pg}}
-spec: {containers: [{name: c, image: i, ports: [{containerPort: 5432}]}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: pg-from-web, namespace: db}
-spec:
-  podSelector: {matchLabels: {app: pg}}
-  ingress: [{from: [{namespaceSelector: {matchLabels: {team: shop}}, podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]
-`)
+---${PG_FROM_WEB}`)
 
 const DENY_SHOP_TO_DB = file('anp.yaml', `
 apiVersion: policy.networking.k8s.io/v1alpha1
@@ -91,14 +82,7 @@ spec:
   })
 
   it('no change: says so and exits 0 even with --fail-on any', async () => {
-    const same = file('same.yaml', `
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: pg-from-web, namespace: db}
-spec:
-  podSelector: {matchLabels: {app: pg}}
-  ingress: [{from: [{namespaceSelector: {matchLabels: {team: shop}}, podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]
-`)
+    const same = file('same.yaml', PG_FROM_WEB)
     const { code, stdout } = await run(['diff', '-f', WORLD, '--apply', same, '--fail-on', 'any'])
     expect(code).toBe(0)
     expect(stdout).toContain('No connection changes')
