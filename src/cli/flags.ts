@@ -68,8 +68,8 @@ export const queryFlags = {
     description: 'TCP, UDP or SCTP (default TCP when --port is given; without --port, only the declared ports of this protocol).',
     parse: async (text) => parseProtocol(text),
   })(),
-  from: endpointFlag('Source: NAMESPACE/POD, NAMESPACE/* or an IP (repeatable).'),
-  to: endpointFlag('Destination: NAMESPACE/POD, NAMESPACE/* or an IP (repeatable).'),
+  from: endpointFlag('Source: NAMESPACE/POD, NAMESPACE/WORKLOAD, KIND/WORKLOAD (e.g. deploy/web), NAMESPACE/* or an IP (repeatable).'),
+  to: endpointFlag('Destination: NAMESPACE/POD, NAMESPACE/WORKLOAD, KIND/WORKLOAD (e.g. deploy/web), NAMESPACE/* or an IP (repeatable).'),
 }
 
 /** predict's and explain's --external: an address. */
@@ -148,6 +148,8 @@ export function requestOf(flags: Partial<Record<'from' | 'to', Request['from']>>
   return { from: flags.from ?? [], to: flags.to ?? [], ports: flags.port ?? [], protocol: flags.protocol }
 }
 
+/** The terminal's width; when stdout is not a terminal, $COLUMNS, else 80 (as kubectl assumes). */
 export function terminalWidth(): number {
-  return process.stdout.columns ?? 120
+  const columns = Number(process.env.COLUMNS)
+  return process.stdout.columns || (Number.isInteger(columns) && columns > 0 ? columns : 80)
 }

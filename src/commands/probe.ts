@@ -34,6 +34,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
     mode: Flags.string({ description: 'pod: a short-lived probe pod per source; ephemeral: an ephemeral container in each source pod (stays in its spec forever).', options: ['pod', 'ephemeral'], default: 'pod' }),
     ...probeRunFlags,
     matrix: Flags.boolean({ description: 'Print the expected, observed and comparison truth tables.' }),
+    explain: Flags.boolean({ description: 'Print the full reasoning of each finding under its line (as -o wide does).' }),
     junit: Flags.string({ description: 'Write a JUnit XML report to this file.' }),
     'enforcer-hint': Flags.string({ description: 'The NetworkPolicy enforcer the cluster runs; disagreements it is known to cause are then named in the report.', options: [...ENFORCERS] }),
     expect: Flags.string({ description: 'Also assert the expectations in this YAML file (e.g. "shop/* -> shop/app=db:5432 deny"); exit 1 on a violation.' }),
@@ -63,7 +64,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
       }), quiet)
       printDiagnostics(report)
       if (flags.junit) writeFileSync(flags.junit, withExpectationsJunit(renderJunit(report), report.expectations))
-      if (!this.jsonEnabled()) process.stdout.write(renderProbe(report, flags.output as ProbeFormat, flags.matrix) + renderExpectations(report.expectations, flags.output as ProbeFormat))
+      if (!this.jsonEnabled()) process.stdout.write(renderProbe(report, flags.output as ProbeFormat, flags.matrix, flags.explain) + renderExpectations(report.expectations, flags.output as ProbeFormat))
       process.exitCode = probeExitCode(report)
       return report
     } finally {

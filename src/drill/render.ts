@@ -1,4 +1,5 @@
 // Text renderings of the drill commands, worded for someone practising for CKA/CKS.
+import { decidingRule } from '../report/deciding.js'
 import { explanationText } from '../report/explain.js'
 import { compactTable, indent, toYaml } from '../report/format.js'
 import type { CheckReport, DrillSummary, HintReport, ResetReport, StartReport } from './report.js'
@@ -27,12 +28,14 @@ export function renderStart(report: StartReport): string {
   ].join('\n')
 }
 
-export function renderCheck(report: CheckReport): string {
+/** The diagnoses first, then each check with one line per miss (the rule deciding it); the full reasoning with `explain`. */
+export function renderCheck(report: CheckReport, explain = false): string {
   const { checks, pass, fail, unknown } = report.summary
   const lines = [`Drill ${report.drill}: ${report.title}`, '']
-  for (const check of report.checks) lines.push(...checkLines(check))
+  if (report.diagnoses.length > 0) lines.push('Diagnosis:', ...report.diagnoses.map((d) => `- ${d}`), '')
+  for (const check of report.checks) lines.push(...checkLines(check, explain))
   lines.push('', `${pass}/${checks} checks pass${fail > 0 ? `, ${fail} fail` : ''}${unknown > 0 ? `, ${unknown} could not be measured` : ''}.`)
-  if (report.diagnoses.length > 0) lines.push('', 'Diagnosis:', ...report.diagnoses.map((d) => `- ${d}`))
+  if (!explain && report.checks.some((c) => c.misses.some((m) => m.explanation))) lines.push(`Why, on your policies: kubectl netpol drill check ${report.drill} --explain`)
   lines.push(fail === 0 && unknown === 0
     ? `Well done: every required connection works and every forbidden one is blocked. Clean up with: kubectl netpol drill reset ${report.drill}`
     : `Fix your policies and run kubectl netpol drill check ${report.drill} again (kubectl netpol drill hint ${report.drill} helps).`)
@@ -41,11 +44,12 @@ export function renderCheck(report: CheckReport): string {
 
 const MARK = { pass: '✔', fail: '✘', unknown: '?' } as const
 
-function checkLines(check: ExpectationGrade): string[] {
+function checkLines(check: ExpectationGrade, explain: boolean): string[] {
   const head = `${MARK[check.outcome]} ${check.kind === 'required' ? 'required ' : 'forbidden'}  ${check.expectation}`
   if (check.outcome === 'pass') return [head]
   const lines = [`${head}   (${check.misses.length} of ${check.connections} connection(s) not as required)`]
-  lines.push(...check.misses.map((m) => `    ${m.from} -> ${m.to} ${m.protocol}/${m.port}: ${m.problem}`))
+  lines.push(...check.misses.map((m) => `    ${m.from} -> ${m.to} ${m.protocol}/${m.port}: ${m.problem}${m.explanation ? `; your policies: ${decidingRule(m.explanation)}` : ''}`))
+  if (!explain) return lines
   // One trace per check keeps the report readable; --json carries the trace of every miss.
   const explained = check.misses.find((m) => m.explanation && m.from !== m.to) ?? check.misses.find((m) => m.explanation)
   if (explained?.explanation) lines.push(`    Why, on your policies (${explained.from} -> ${explained.to}):`, indent(explanationText(explained.explanation), '      '), '')

@@ -1,19 +1,12 @@
-// The predicted matrix for a set of sources, destinations and ports: one class matrix per port
-// query, expanded to every endpoint pair. Evidence for a pair comes from `evaluate` on the pair's
-// class representatives, memoised per class pair, so it is only paid for when someone reads it.
+// The predicted matrix for a set of sources, destinations and ports, over workload groups: one
+// class matrix per port query, read per group pair (or per pod pair when asked). Nothing is
+// expanded up front: a cell is two bitset lookups, and the evidence for a pair comes from
+// `evaluate` on its class representatives, memoised per class pair, only when someone reads it.
 import { classify, type EndpointClass } from './classes.js'
 import type { Endpoint } from './endpoint.js'
-import { decideAllowed, isFromNode, isLoopback, type Evaluator, type Verdict } from './evaluate.js'
-import { classMatrix, type PortQuery } from './matrix.js'
-
-export interface PredictedConnection {
-  from: Endpoint
-  to: Endpoint
-  query: PortQuery
-  allowed: boolean
-  /** The evidence for this pair, including CNI-defined behaviour (computed on first use). */
-  verdict(): Verdict
-}
+import { decideAllowed, isFromNode, isLoopback, type CniDefined, type Evaluator, type Verdict } from './evaluate.js'
+import { groupEndpoints, type EndpointGroup } from './groups.js'
+import { classMatrix, type ClassMatrix, type PortQuery } from './matrix.js'
 
 export interface PredictRequest {
   sources: Endpoint[]
@@ -21,41 +14,88 @@ export interface PredictRequest {
   queries: PortQuery[]
 }
 
-export function predictConnections(evaluator: Evaluator, request: PredictRequest): PredictedConnection[] {
+export type CniDefinedKind = CniDefined['kind']
+
+/** A connection's answer without its evidence: allowed, and the CNI-defined defaults it relies on. */
+export interface PairVerdict {
+  allowed: boolean
+  cniDefined: readonly CniDefinedKind[]
+}
+
+export interface Prediction {
+  queries: PortQuery[]
+  sources: EndpointGroup[]
+  destinations: EndpointGroup[]
+  /**
+   * The verdict of every pod pair of two groups: distinct pods (a template stands for several);
+   * only a lone pod with itself is loopback.
+   */
+  cell(query: number, from: EndpointGroup, to: EndpointGroup): PairVerdict
+  /** One pod pair. */
+  pair(query: number, from: Endpoint, to: Endpoint): PairVerdict
+  /** The evidence for a pod pair (computed on first use, shared by its class pair). */
+  verdict(query: number, from: Endpoint, to: Endpoint): Verdict
+}
+
+export function predictMatrix(evaluator: Evaluator, request: PredictRequest): Prediction {
   const classes = classify(evaluator.endpoints, evaluator.policies, evaluator.tiers)
   const classOf = new Map<string, EndpointClass>(classes.flatMap((c) => c.members.map((m) => [m.key, c] as const)))
-  const results: PredictedConnection[] = []
-  for (const query of request.queries) {
-    const matrix = classMatrix(evaluator, classes, query)
-    const shared = new Map<string, Verdict>()
-    for (const from of request.sources) {
-      for (const to of request.destinations) {
-        const fromClass = classOf.get(from.key)!
-        const toClass = classOf.get(to.key)!
-        results.push({
-          from, to, query,
-          // An external source has no egress policy: only the defaults and both sides decide.
-          allowed: decideAllowed({ loopback: isLoopback(from, to), fromNode: isFromNode(from) }, () => true, () => matrix.allowed(fromClass, toClass)),
-          verdict: () => {
-            // Loopback needs the real pair; any other pair shares the verdict of its class pair.
-            if (isLoopback(from, to)) return evaluator.evaluate({ from, to, ...query })
-            const key = `${fromClass.id}:${toClass.id}`
-            let verdict = shared.get(key)
-            if (!verdict) {
-              verdict = evaluator.evaluate({ from: fromClass.representative, to: toClass.representative, ...query })
-              shared.set(key, verdict)
-            }
-            return {
-              ...verdict,
-              from: from.key,
-              to: to.key,
-              egress: { ...verdict.egress, endpoint: from.key },
-              ingress: { ...verdict.ingress, endpoint: to.key },
-            }
-          },
-        })
-      }
-    }
+  const classFor = (e: Endpoint) => classOf.get(e.key)!
+  const matrices = request.queries.map((query) => classMatrix(evaluator, classes, query))
+  const shared = request.queries.map(() => new Map<string, Verdict>())
+
+  const decide = (query: number, from: Endpoint, to: Endpoint, fromClass: EndpointClass, toClass: EndpointClass, loopback: boolean): PairVerdict => {
+    const matrix: ClassMatrix = matrices[query]
+    const fromNode = isFromNode(from)
+    // An external source has no egress policy: only the defaults and both sides decide.
+    const allowed = decideAllowed({ loopback, fromNode }, () => true, () => matrix.allowed(fromClass, toClass))
+    const hostNetwork = isHostNetwork(from) || isHostNetwork(to)
+    return { allowed, cniDefined: cniDefinedList(loopback, hostNetwork, fromNode, matrix.reliesOnIpBlock(fromClass, toClass)) }
   }
-  return results
+
+  return {
+    queries: request.queries,
+    sources: groupEndpoints(request.sources, classFor),
+    destinations: groupEndpoints(request.destinations, classFor),
+    cell: (query, from, to) => {
+      const [a, b] = [from.members[0], to.members[0]]
+      const lonePod = from.key === to.key && from.members.length === 1 && to.members.length === 1
+      return decide(query, a, b, classes[from.classId], classes[to.classId], lonePod && isSelf(a, b))
+    },
+    pair: (query, from, to) => decide(query, from, to, classFor(from), classFor(to), isSelf(from, to)),
+    verdict: (query, from, to) => {
+      const q = request.queries[query]
+      // Loopback needs the real pair; any other pair shares the verdict of its class pair.
+      if (isLoopback(from, to)) return evaluator.evaluate({ from, to, ...q }, { loopback: isSelf(from, to) ? 'allowed' : 'policy' })
+      const [fromClass, toClass] = [classFor(from), classFor(to)]
+      const key = `${fromClass.id}:${toClass.id}`
+      let verdict = shared[query].get(key)
+      if (!verdict) {
+        verdict = evaluator.evaluate({ from: fromClass.representative, to: toClass.representative, ...q })
+        // Readers go row by row: a bounded memo keeps a wide listing of a large cluster in memory.
+        if (shared[query].size >= VERDICT_MEMO) shared[query].clear()
+        shared[query].set(key, verdict)
+      }
+      return { ...verdict, from: from.key, to: to.key, egress: { ...verdict.egress, endpoint: from.key }, ingress: { ...verdict.ingress, endpoint: to.key } }
+    },
+  }
+}
+
+const VERDICT_MEMO = 50_000
+
+/** A pod reaching itself; a template with itself is two of the replicas it stands for. */
+function isSelf(from: Endpoint, to: Endpoint): boolean {
+  return isLoopback(from, to) && !(from.kind === 'pod' && from.pod.template)
+}
+
+function isHostNetwork(endpoint: Endpoint): boolean {
+  return endpoint.kind === 'pod' && endpoint.pod.hostNetwork
+}
+
+// One frozen list per combination, in the order `evaluate` reports them: cells allocate nothing.
+const CNI_DEFINED_LISTS: ReadonlyArray<readonly CniDefinedKind[]> = Array.from({ length: 16 }, (_, bits) =>
+  Object.freeze((['loopback', 'host-network', 'node', 'ipblock-pod-ip'] as const).filter((_, i) => (bits & (1 << i)) !== 0)))
+
+function cniDefinedList(loopback: boolean, hostNetwork: boolean, node: boolean, ipBlock: boolean): readonly CniDefinedKind[] {
+  return CNI_DEFINED_LISTS[Number(loopback) | Number(hostNetwork) << 1 | Number(node) << 2 | Number(ipBlock) << 3]
 }

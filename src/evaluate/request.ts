@@ -3,7 +3,8 @@
 import type { ClusterSnapshot, Protocol } from '../model/cluster.js'
 import type { Endpoint } from './endpoint.js'
 import { createEvaluator, type Evaluator } from './evaluate.js'
-import { externalAddresses, filterEndpoints, parseLabelSelector, type EndpointPattern } from './scope.js'
+import { selectEndpoints } from './endpoint-match.js'
+import { externalAddresses, parseLabelSelector, type EndpointPattern } from './scope.js'
 import { compileSelector } from './selector.js'
 
 export interface Request {
@@ -40,7 +41,7 @@ export function resolveRequest(snapshot: ClusterSnapshot, request: Request, scop
   return {
     evaluator,
     inScope,
-    sources: filterEndpoints(inScope, request.from, '--from'),
-    destinations: filterEndpoints(inScope, request.to, '--to'),
+    sources: selectEndpoints(inScope, request.from, '--from'),
+    destinations: selectEndpoints(inScope, request.to, '--to'),
   }
 }

@@ -11,27 +11,12 @@ export type EndpointPattern =
   | { kind: 'pod'; namespace: string; name: string | '*'; text: string }
   | { kind: 'ip'; ip: string; text: string }
 
-/** `ns/pod`, `ns/*`, or an IP address. */
+/** `ns/pod`, `ns/workload`, `kind/workload`, `ns/*`, or an IP address (resolved by `endpoint-match.ts`). */
 export function parseEndpointPattern(text: string, flag: string): EndpointPattern {
   if (parseAddress(text)) return { kind: 'ip', ip: text, text }
   const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?|\*)$/.exec(text)
-  if (!match) throw new InputError(`invalid endpoint ${JSON.stringify(text)}: expected NAMESPACE/POD, NAMESPACE/* or an IP address`, { field: flag })
+  if (!match) throw new InputError(`invalid endpoint ${JSON.stringify(text)}: expected NAMESPACE/NAME (a pod or workload), KIND/NAME, NAMESPACE/* or an IP address`, { field: flag })
   return { kind: 'pod', namespace: match[1], name: match[3], text }
-}
-
-export function matchesPattern(endpoint: Endpoint, pattern: EndpointPattern): boolean {
-  if (pattern.kind === 'ip') return endpoint.kind === 'external' ? endpoint.key === pattern.ip : endpoint.pod.ips.includes(pattern.ip)
-  return endpoint.kind === 'pod' && endpoint.pod.namespace === pattern.namespace &&
-    (pattern.name === '*' || endpoint.pod.name === pattern.name)
-}
-
-/** Endpoints matching any of the patterns (all endpoints when there are none). */
-export function filterEndpoints(endpoints: Endpoint[], patterns: EndpointPattern[], flag: string): Endpoint[] {
-  if (patterns.length === 0) return endpoints
-  for (const pattern of patterns) {
-    if (!endpoints.some((e) => matchesPattern(e, pattern))) throw new InputError(`${pattern.text} matches no pod or address in scope`, { field: flag })
-  }
-  return endpoints.filter((e) => patterns.some((p) => matchesPattern(e, p)))
 }
 
 /** IP patterns that are not pod IPs become external endpoints. */

@@ -5,6 +5,7 @@ import { abortMiddleware } from './request.js'
 export interface Apis {
   core: k8s.CoreV1Api
   networking: k8s.NetworkingV1Api
+  batch: k8s.BatchV1Api
   authorization: k8s.AuthorizationV1Api
   objects: k8s.KubernetesObjectApi
   custom: k8s.CustomObjectsApi
@@ -21,6 +22,7 @@ export function createApis(config: k8s.KubeConfig, server: string): Apis {
   return {
     core: new k8s.CoreV1Api(configuration),
     networking: new k8s.NetworkingV1Api(configuration),
+    batch: new k8s.BatchV1Api(configuration),
     authorization: new k8s.AuthorizationV1Api(configuration),
     objects: new k8s.KubernetesObjectApi(configuration),
     custom: new k8s.CustomObjectsApi(configuration),

@@ -46,7 +46,7 @@ async function listClusterPolicies(apis: Apis, send: Send, kind: ClusterPolicyKi
 }
 
 function listRequest(apis: Apis, kind: Exclude<ListedKind, ClusterPolicyKind>, { namespace, labelSelector }: Scope): Promise<List> {
-  const { core, networking } = apis
+  const { core, networking, batch } = apis
   switch (kind) {
     case 'Namespace': return core.listNamespace({ labelSelector })
     case 'Node': return core.listNode({ labelSelector })
@@ -55,6 +55,7 @@ function listRequest(apis: Apis, kind: Exclude<ListedKind, ClusterPolicyKind>, {
     case 'NetworkPolicy': return namespace
       ? networking.listNamespacedNetworkPolicy({ namespace, labelSelector })
       : networking.listNetworkPolicyForAllNamespaces({ labelSelector })
+    case 'Job': return namespace ? batch.listNamespacedJob({ namespace, labelSelector }) : batch.listJobForAllNamespaces({ labelSelector })
   }
 }
 

@@ -41,6 +41,11 @@ export interface Pod {
   phase?: string
   /** Name of the workload this pod stands for when it came from a pod template. */
   template?: { kind: string; name: string }
+  /**
+   * The workload that runs this pod: its controller ownerReference, or what owns that controller
+   * (the Deployment of a ReplicaSet, the CronJob of a Job) when the input says so.
+   */
+  owner?: { kind: string; name: string }
 }
 
 export interface IPBlock {

@@ -4,8 +4,7 @@ import type { ConnectionChange, ChangeKind } from '../evaluate/diff.js'
 import type { DirectionVerdict, Evaluator } from '../evaluate/evaluate.js'
 import { decidingTierRule, explain, ruleLabel, tierRuleLabel, type Explanation } from '../evaluate/explain.js'
 import type { LintWarning } from '../evaluate/lint.js'
-import type { PortQuery } from '../evaluate/matrix.js'
-import type { PredictedConnection } from '../evaluate/predict.js'
+import type { CniDefinedKind, Prediction } from '../evaluate/predict.js'
 import type { Protocol } from '../model/cluster.js'
 import type { CheckVerdict, Observed, Predicted, ProbeMode } from '../model/probe.js'
 import type { SkippedSource } from '../plan/plan.js'
@@ -28,21 +27,57 @@ interface ConnectionRow {
   protocol: Protocol
 }
 
-/** One row of the predict contract. */
+/** One row of the pod-level predict contract (`--all-pods`). */
 export interface PredictResult extends ConnectionRow {
   allowed: boolean
   resolvedPort?: number
-  egress: SideSummary
-  ingress: SideSummary
   /** Behaviour the spec leaves to the CNI that this result relies on (see README). */
-  cniDefined?: string[]
+  cniDefined?: CniDefinedKind[]
+  /** With `--explain`: which rules decide each side. */
+  egress?: SideSummary
+  ingress?: SideSummary
 }
 
+/** A workload's pods in one equivalence class, as the grouped predict contract lists them. */
+export interface GroupResult {
+  /** `namespace/workload` (`#2`… when a workload spans classes), or the address. */
+  id: string
+  /** Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod (a bare pod) or External. */
+  kind: string
+  /** The equivalence class: groups of one class get the same verdicts. */
+  class: number
+  pods?: string[]
+  /** Read from a manifest's pod template: the one pod listed stands for every replica. */
+  template?: boolean
+}
+
+/** One row of the grouped predict contract: a source group on one port, and where it may go. */
+export interface MatrixRow {
+  port: number | string
+  protocol: Protocol
+  from: string
+  allowed: string[]
+  denied: string[]
+  /** Destinations whose verdict relies on CNI-defined behaviour, and which. */
+  cniDefined?: Record<string, CniDefinedKind[]>
+  /** With `--explain`: per destination, which rules decide each side. */
+  explanations?: Record<string, { resolvedPort?: number; egress: SideSummary; ingress: SideSummary }>
+}
+
+export interface PredictSummary {
+  /** Group pairs (or pod pairs with `--all-pods`) per port. */
+  allowed: number
+  denied: number
+  /** Pod pairs the group pairs stand for. */
+  podPairs: { allowed: number; denied: number }
+}
+
+/**
+ * predict's report: the matrix is read cell by cell while it is written out, never expanded in
+ * memory, so it is a function of the prediction rather than a list of rows.
+ */
 export interface PredictReport {
-  results: PredictResult[]
-  queries: PortQuery[]
-  sources: string[]
-  destinations: string[]
+  prediction: Prediction
   warnings: LintWarning[]
   notes: string[]
 }
@@ -84,24 +119,9 @@ export interface ProbeReport {
   expectations?: ExpectationReport
 }
 
-function sideSummary(side: DirectionVerdict): SideSummary {
+export function sideSummary(side: DirectionVerdict): SideSummary {
   const tierRule = decidingTierRule(side)
   return { isolated: side.isolated, allowedBy: side.allowedBy.map(ruleLabel), ...(tierRule ? { decidedBy: tierRuleLabel(tierRule) } : {}) }
-}
-
-export function predictResult(c: PredictedConnection): PredictResult {
-  const verdict = c.verdict()
-  return {
-    from: c.from.key,
-    to: c.to.key,
-    port: c.query.port,
-    protocol: c.query.protocol,
-    allowed: c.allowed,
-    ...(typeof c.query.port === 'string' ? { resolvedPort: verdict.resolvedPort } : {}),
-    egress: sideSummary(verdict.egress),
-    ingress: sideSummary(verdict.ingress),
-    ...(verdict.cniDefined.length > 0 ? { cniDefined: verdict.cniDefined.map((d) => d.kind) } : {}),
-  }
 }
 
 /** A reconciled check as the probe report lists it; a check that does not agree carries the evaluator's reasoning. */

@@ -1,43 +1,48 @@
-// Renders a ProbeReport: a summary, then what disagrees (security findings first) with the explain
-// trace of each, then what could not be measured; or the full truth tables with --matrix.
-import Table from 'cli-table3'
+// Renders a ProbeReport: the diagnoses first, a summary, then one line per finding (security
+// findings first) naming the rule that decided the prediction, then what could not be measured;
+// the full explain trace of each finding with --explain or -o wide; the truth tables with --matrix.
 import type { ProbeCheckResult, ProbeReport } from './model.js'
+import { columnTable } from './columns.js'
+import { decidingRule } from './deciding.js'
 import { explanationText } from './explain.js'
 import { compactTable, escapeXml, indent, toYaml } from './format.js'
 
 export type ProbeFormat = 'table' | 'wide' | 'json' | 'yaml'
 
-export function renderProbe(report: ProbeReport, format: ProbeFormat, matrix: boolean): string {
+export function renderProbe(report: ProbeReport, format: ProbeFormat, matrix: boolean, explain = false): string {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n'
   if (format === 'yaml') return toYaml(report)
+  const traces = explain || format === 'wide'
   return [
+    report.diagnoses.length > 0 ? section('DIAGNOSIS', report.diagnoses.map((d) => `- ${d}`)) : '',
     summaryTable(report),
     matrix ? truthTables(report.results) : '',
     format === 'wide' ? checksTable(report.results) : '',
-    findings(report),
+    findings(report, traces),
   ].filter(Boolean).join('\n')
 }
 
 function summaryTable(report: ProbeReport): string {
   const s = report.summary
-  const table = new Table({ head: ['CHECKS', 'AGREE', 'UNDER-ENFORCED', 'OVER-ENFORCED', 'UNKNOWN', 'TIME'], style: { head: [], border: [] } })
-  table.push([s.checks, s.agree, s.underEnforced, s.overEnforced, s.unknown, `${(s.durationMs / 1000).toFixed(1)}s`])
+  const table = columnTable(['CHECKS', 'AGREE', 'UNDER-ENFORCED', 'OVER-ENFORCED', 'UNKNOWN', 'TIME'],
+    [[s.checks, s.agree, s.underEnforced, s.overEnforced, s.unknown].map(String).concat(`${(s.durationMs / 1000).toFixed(1)}s`)])
   const verdict = s.underEnforced + s.overEnforced > 0
     ? `${s.underEnforced + s.overEnforced} connection(s) behave differently from what the policies say.`
     : s.unknown > 0 ? 'No disagreement, but some checks could not be measured.' : 'Every check agrees with the policies.'
-  return `${table.toString()}\n${verdict}\n`
+  return `${table}${verdict}\n`
 }
 
-function findings(report: ProbeReport): string {
+function findings(report: ProbeReport, traces: boolean): string {
   const sections: string[] = []
   const under = report.results.filter((r) => r.verdict === 'under-enforced')
   const over = report.results.filter((r) => r.verdict === 'over-enforced')
   const unknown = report.results.filter((r) => r.verdict === 'unknown')
-  if (under.length > 0) sections.push(section(`UNDER-ENFORCED (${under.length}): predicted denied, but the connection went through — a security finding`, under.map(disagreement)))
-  if (over.length > 0) sections.push(section(`OVER-ENFORCED (${over.length}): predicted allowed, but the connection was blocked — this breaks an app`, over.map(disagreement)))
+  const line = (r: ProbeCheckResult) => disagreement(r, traces)
+  if (under.length > 0) sections.push(section(`UNDER-ENFORCED (${under.length}): predicted denied, but the connection went through — a security finding`, under.map(line)))
+  if (over.length > 0) sections.push(section(`OVER-ENFORCED (${over.length}): predicted allowed, but the connection was blocked — this breaks an app`, over.map(line)))
   if (unknown.length > 0) sections.push(section(`UNKNOWN (${unknown.length}): could not be measured (never counted as blocked)`, [unknownTable(unknown)]))
-  if (report.diagnoses.length > 0) sections.push(section('DIAGNOSIS', report.diagnoses.map((d) => `- ${d}`)))
   if (report.skipped.length > 0) sections.push(section('NOT PROBED', report.skipped.map((s) => `- ${s.pod}: ${s.reason}`)))
+  if (!traces && under.length + over.length > 0) sections.push('The full reasoning of each finding: --explain (or -o wide), or `kubectl netpol explain --from … --to … --port …`.\n')
   return sections.join('\n')
 }
 
@@ -49,22 +54,21 @@ function checkLabel(r: ProbeCheckResult): string {
   return `${r.from} → ${r.to} ${r.protocol}/${r.port}`
 }
 
-function disagreement(r: ProbeCheckResult): string {
-  const head = `- ${checkLabel(r)} (dialled ${r.target}; predicted ${r.predicted}, observed ${r.observed} after ${r.attempts} attempt(s))`
-  const why = r.explanation ? `\n    Why the policies say it is ${r.predicted}:\n${indent(explanationText(r.explanation), '      ')}` : ''
-  return `${head}${r.note ? `\n    ${r.note}` : ''}${why}`
+/** One line: the connection, the rule that decided the prediction, what was measured; the trace below it when asked. */
+function disagreement(r: ProbeCheckResult, traces: boolean): string {
+  const predicted = r.explanation ? decidingRule(r.explanation) : r.predicted
+  const head = `- ${checkLabel(r)}: observed ${r.observed} via ${r.target} after ${r.attempts} attempt(s); predicted ${predicted}${r.note ? ` — ${r.note}` : ''}`
+  const trace = traces && r.explanation ? `\n    Why the policies say it is ${r.predicted}:\n${indent(explanationText(r.explanation), '      ')}` : ''
+  return head + trace
 }
 
 function unknownTable(results: ProbeCheckResult[]): string {
-  const table = new Table({ head: ['FROM', 'TO', 'PORT', 'OBSERVED', 'WHY'], style: { head: [], border: [] }, colWidths: [null, null, null, null, 70] as unknown as number[], wordWrap: true })
-  for (const r of results) table.push([r.from, r.to, `${r.protocol}/${r.port}`, r.observed, r.note ?? r.detail ?? ''])
-  return table.toString()
+  return columnTable(['FROM', 'TO', 'PORT', 'OBSERVED', 'WHY'], results.map((r) => [r.from, r.to, `${r.protocol}/${r.port}`, r.observed, r.note ?? r.detail ?? ''])).trimEnd()
 }
 
 function checksTable(results: ProbeCheckResult[]): string {
-  const table = new Table({ head: ['VERDICT', 'FROM', 'TO', 'PORT', 'PREDICTED', 'OBSERVED', 'TARGET', 'ATTEMPTS'], style: { head: [], border: [] } })
-  for (const r of results) table.push([r.verdict, r.from, r.to, `${r.protocol}/${r.port}`, r.predicted, r.observed, r.target, r.attempts])
-  return table.toString() + '\n'
+  return columnTable(['VERDICT', 'FROM', 'TO', 'PORT', 'PREDICTED', 'OBSERVED', 'TARGET', 'ATTEMPTS'],
+    results.map((r) => [r.verdict, r.from, r.to, `${r.protocol}/${r.port}`, r.predicted, r.observed, r.target, String(r.attempts)]))
 }
 
 /** Expected, observed and comparison truth tables per port, as the upstream e2e framework prints them. */

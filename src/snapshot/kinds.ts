@@ -13,6 +13,7 @@ import {
   asObject, asString, at, describe, fail, mapArray, optionalBoolean, optionalObject, optionalProtocol, optionalString,
   portNumber, portNumberOrName, rejectUnknownFields, stringMap, withoutUndefined, type Json, type Where,
 } from './located.js'
+import { podOwner } from './owners.js'
 
 // ---------------------------------------------------------------------------------------------
 // Metadata, namespaces, nodes
@@ -62,6 +63,7 @@ export function toPod(object: Json, where: Where, meta: Metadata): Pod {
     ips: status ? podIps(status, at(where, 'status')) : [],
     ...podSpecFields(spec, at(where, 'spec')),
     phase: status ? optionalString(status, 'phase', at(where, 'status')) : undefined,
+    owner: podOwner(object, meta.labels),
   })
 }
 

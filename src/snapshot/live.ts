@@ -5,6 +5,7 @@ import type { ClusterSnapshot, UnevaluatedPolicy } from '../model/cluster.js'
 import { statusOf } from '../kube/errors.js'
 import { PROBE_SOURCE_ANNOTATION } from '../model/cluster.js'
 import { snapshotFromObjects, type ManifestDocument } from './objects.js'
+import { controllerKey, controllerOf, type ControllerOwners } from './owners.js'
 
 export interface LiveScope {
   /** Namespaces whose pods, policies and services are read; empty means the context's namespace. */
@@ -27,15 +28,18 @@ export async function loadSnapshotFromCluster(client: KubeClient, scope: LiveSco
     client.listObjects('NetworkPolicy', { namespace }),
     client.listObjects('Service', { namespace }),
   ])).flat()
-  const [namespaceObjects, nodes, clusterPolicies, ...perScope] = await Promise.all([
+  // Jobs only name the CronJob that runs their pods: without the right to list them, pods name the Job.
+  const jobs = (namespace?: string) => client.listObjects('Job', { namespace }).catch(() => [])
+  const [namespaceObjects, nodes, jobLists, clusterPolicies, ...perScope] = await Promise.all([
     client.listObjects('Namespace'),
     client.listObjects('Node').catch(() => []),
+    Promise.all((namespaces ?? [undefined]).map(jobs)),
     Promise.all(CLUSTER_POLICY_KINDS.map(readClusterPolicies(client))),
     ...(namespaces ?? [undefined]).map(perNamespace),
   ])
   const objects = [...namespaceObjects, ...nodes, ...clusterPolicies.flatMap((c) => c.objects), ...perScope.flat()]
   const docs: ManifestDocument[] = objects.map((object, index) => ({ file: SOURCE, index, object }))
-  const read = snapshotFromObjects(docs, { defaultNamespace })
+  const read = snapshotFromObjects(docs, { defaultNamespace, owners: jobOwners(jobLists.flat()) })
   const unreadable = clusterPolicies.flatMap((c) => c.unreadable)
   const snapshot = unreadable.length > 0 ? { ...read, unevaluatedPolicies: [...(read.unevaluatedPolicies ?? []), ...unreadable] } : read
   return namespaces || scope.labelSelector ? { ...snapshot, podScope: { namespaces, labelSelector: scope.labelSelector } } : snapshot
@@ -51,6 +55,15 @@ function readClusterPolicies(client: KubeClient) {
       return { objects: [], unreadable: [{ policy: `${kind} (all)`, reason: `listing them is forbidden; grant get/list on ${kind.toLowerCase().replace(/y$/, 'ies')}.policy.networking.k8s.io (deploy/rbac.yaml)` }] }
     }
   }
+}
+
+function jobOwners(jobs: WireObject[]): ControllerOwners {
+  const owners: ControllerOwners = new Map()
+  for (const job of jobs) {
+    const owner = controllerOf(job)
+    if (owner && job.metadata.namespace && job.metadata.name) owners.set(controllerKey('Job', job.metadata.namespace, job.metadata.name), owner)
+  }
+  return owners
 }
 
 /** undefined means every namespace. */

@@ -5,6 +5,7 @@ import type { ClusterPolicy, ClusterSnapshot, Namespace, NetworkPolicy, Node, Po
 import { NAMESPACE_NAME_LABEL } from '../model/cluster.js'
 import { readMetadata, toClusterPolicy, toNamespace, toNetworkPolicy, toNode, toPod, toService, toTemplatePod, type Metadata } from './kinds.js'
 import { asObject, at, describe, fail, optionalArray, type Json, type Where } from './located.js'
+import { controllerKey, controllerOf, withWorkloadOwner, type ControllerOwners } from './owners.js'
 
 export interface ManifestDocument {
   file: string
@@ -16,13 +17,15 @@ export interface ManifestDocument {
 export interface SnapshotOptions {
   /** Namespace for namespaced objects without metadata.namespace (kubectl's current namespace). */
   defaultNamespace?: string
+  /** What owns controllers read apart from the objects (the live cluster's Jobs), so their pods name the CronJob. */
+  owners?: ControllerOwners
 }
 
 /** Namespaces every cluster has, with no labels but the name label: assuming them needs no note. */
 const BUILT_IN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 
 export function snapshotFromObjects(docs: ManifestDocument[], options: SnapshotOptions = {}): ClusterSnapshot {
-  const collected = new Collected(options.defaultNamespace ?? 'default')
+  const collected = new Collected(options.defaultNamespace ?? 'default', options.owners)
   for (const doc of docs) {
     if (doc.object === null || doc.object === undefined) continue
     for (const { object, where } of flattenLists(doc.object, { file: doc.file, document: doc.index, field: '' })) {
@@ -152,8 +155,12 @@ class Collected {
   private readonly entries = new Map<string, Entry>()
   private readonly skipped = new Map<string, number>()
   private readonly duplicates: string[] = []
+  /** What owns the ReplicaSets and Jobs of the input, so their pods name the Deployment or CronJob. */
+  private readonly owners: ControllerOwners
 
-  constructor(private readonly defaultNamespace: string) {}
+  constructor(private readonly defaultNamespace: string, owners: ControllerOwners = new Map()) {
+    this.owners = new Map(owners)
+  }
 
   add(object: Json, where: Where): void {
     const handler = handlerFor(object)
@@ -164,6 +171,8 @@ class Collected {
     }
     const meta = readMetadata(object, where, handler.scope === 'namespaced' ? this.defaultNamespace : undefined)
     const converted = handler.convert(object, where, meta)
+    const owner = meta.namespace !== undefined && (object.kind === 'ReplicaSet' || object.kind === 'Job') ? controllerOf(object) : undefined
+    if (owner) this.owners.set(controllerKey(object.kind as string, meta.namespace as string, meta.name), owner)
     const id = meta.namespace === undefined ? `${object.kind} ${meta.name}` : `${object.kind} ${meta.namespace}/${meta.name}`
     const earlier = this.entries.get(id)
     if (earlier) this.duplicates.push(`${id} is defined more than once (${describeWhere(earlier.where)} and ${describeWhere(where)}): the later one wins`)
@@ -173,7 +182,7 @@ class Collected {
   toSnapshot(): ClusterSnapshot {
     const all = [...this.entries.values()].map((entry) => entry.converted)
     const declared = all.flatMap((c) => ('namespace' in c ? [c.namespace] : []))
-    const pods = all.flatMap((c) => ('pod' in c ? [c.pod] : []))
+    const { pods, shadowed } = withoutRunningTemplates(all.flatMap((c) => ('pod' in c ? [c.pod] : [])), this.owners)
     const policies = all.flatMap((c) => ('policy' in c ? [c.policy] : []))
     const implicit = undeclaredNamespaces(declared, [...pods, ...policies])
     const assumed = implicit.filter((name) => !BUILT_IN_NAMESPACES.includes(name))
@@ -191,6 +200,7 @@ class Collected {
         ...this.duplicates,
         ...(assumed.length > 0 ? [`namespaces not declared in the input, assumed with no labels: ${assumed.join(', ')}`] : []),
         ...podsWithoutIpNote(pods, policies),
+        ...(shadowed.length > 0 ? [`pods in the input stand for their workload instead of its pod template: ${shadowed.join(', ')}`] : []),
       ],
     }
   }
@@ -206,6 +216,25 @@ class Collected {
 
 function optionalList<K extends string, T>(key: K, list: T[]): Partial<Record<K, T[]>> {
   return list.length > 0 ? ({ [key]: list } as Record<K, T[]>) : {}
+}
+
+/**
+ * Pods with their workload, and without the template pods of workloads whose own pods are in the
+ * input (a `kubectl get all -o yaml` dump has the Deployment, its ReplicaSet and the pods).
+ */
+function withoutRunningTemplates(all: Pod[], owners: ControllerOwners): { pods: Pod[]; shadowed: string[] } {
+  const running = new Set<string>()
+  const pods = all.map((pod) => {
+    if (pod.template || !pod.owner) return pod
+    const resolved = withWorkloadOwner(pod, owners)
+    const hash = pod.labels['pod-template-hash']
+    running.add(controllerKey(pod.owner.kind, pod.namespace, pod.owner.name))
+    running.add(controllerKey(resolved.owner!.kind, pod.namespace, resolved.owner!.name))
+    if (pod.owner.kind === 'Deployment' && hash) running.add(controllerKey('ReplicaSet', pod.namespace, `${pod.owner.name}-${hash}`))
+    return resolved
+  })
+  const isShadowed = (pod: Pod) => pod.template !== undefined && running.has(controllerKey(pod.template.kind, pod.namespace, pod.template.name))
+  return { pods: pods.filter((p) => !isShadowed(p)), shadowed: pods.filter(isShadowed).map((p) => `${p.template!.kind} ${p.namespace}/${p.name}`) }
 }
 
 function undeclaredNamespaces(declared: Namespace[], namespaced: Array<{ namespace: string }>): string[] {

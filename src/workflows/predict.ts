@@ -2,13 +2,13 @@
 import { explain } from '../evaluate/explain.js'
 import { lint, lintScopeOf, type LintScope } from '../evaluate/lint.js'
 import type { PortQuery } from '../evaluate/matrix.js'
-import { predictConnections } from '../evaluate/predict.js'
+import { predictMatrix } from '../evaluate/predict.js'
 import { resolveRequest, type Request } from '../evaluate/request.js'
 import { portQueries } from '../evaluate/scope.js'
 import type { Evaluator } from '../evaluate/evaluate.js'
 import type { Endpoint } from '../evaluate/endpoint.js'
 import { InputError } from '../model/errors.js'
-import { predictResult, type ExplainReport, type PredictReport } from '../report/model.js'
+import type { ExplainReport, PredictReport } from '../report/model.js'
 import { loadSnapshot, type SnapshotSource } from '../snapshot/source.js'
 
 /** predict's and explain's question: where the snapshot comes from, what is asked, extra external addresses. */
@@ -29,12 +29,8 @@ interface Prepared {
 
 export async function predict(options: QueryOptions): Promise<PredictReport> {
   const { evaluator, sources, destinations, queries, notes, lintScope } = await prepare(options)
-  const results = predictConnections(evaluator, { sources, destinations, queries }).map(predictResult)
   return {
-    results,
-    queries,
-    sources: sources.map((e) => e.key),
-    destinations: destinations.map((e) => e.key),
+    prediction: predictMatrix(evaluator, { sources, destinations, queries }),
     warnings: lint(evaluator, lintScope),
     notes,
   }

@@ -1,10 +1,14 @@
 // A synthetic cluster for benchmarks: namespaces with team/env labels, pods from a few app/tier
 // shapes with named ports, and a mix of policies (default deny, pod and namespace selectors,
-// matchExpressions, ipBlocks with except, named and ranged ports, egress with DNS).
+// matchExpressions, ipBlocks with except, named and ranged ports, egress with DNS). Pods belong to
+// workloads as in real clusters (Deployments, a StatefulSet, a DaemonSet), and `syntheticManifests`
+// writes the cluster as `kubectl get -o json` would list it, for running the command on it.
 import type { ClusterSnapshot, NetworkPolicy, Pod } from '../../src/model/cluster.js'
 import { emptySnapshot } from '../../src/model/cluster.js'
 
 const APPS = ['web', 'api', 'db', 'cache', 'worker']
+const KINDS: Record<string, string> = { web: 'Deployment', api: 'Deployment', db: 'StatefulSet', cache: 'Deployment', worker: 'DaemonSet' }
+const TEMPLATE_HASH = '5d8f9c7b6d'
 const TIERS = ['front', 'back']
 /** Replicas of the workloads of one namespace: pods of a workload share labels, as in real clusters. */
 const REPLICAS = [3, 3, 2, 1, 1]
@@ -24,10 +28,12 @@ export function syntheticCluster(namespaceCount: number, podsPerNamespace: numbe
 function pod(ns: string, n: number, p: number): Pod {
   const app = APPS[workloadOf(p)]
   const index = n * 64 + p
+  const kind = KINDS[app]
   return {
     namespace: ns,
-    name: `${app}-${p}`,
-    labels: { app, tier: TIERS[workloadOf(p) % 2], ...(app === 'worker' ? { canary: 'true' } : {}) },
+    name: kind === 'StatefulSet' ? `${app}-${p % 2}` : kind === 'Deployment' ? `${app}-${TEMPLATE_HASH}-${suffix(p)}` : `${app}-${suffix(p)}`,
+    labels: { app, tier: TIERS[workloadOf(p) % 2], ...(app === 'worker' ? { canary: 'true' } : {}), ...(kind === 'Deployment' ? { 'pod-template-hash': TEMPLATE_HASH } : {}) },
+    owner: { kind, name: app },
     ips: [`198.18.${Math.floor(index / 250)}.${index % 250 + 1}`],
     ports: [
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
@@ -36,6 +42,10 @@ function pod(ns: string, n: number, p: number): Pod {
     ],
     hostNetwork: false,
   }
+}
+
+function suffix(p: number): string {
+  return `x${p.toString(36).padStart(4, 'k')}`
 }
 
 function workloadOf(p: number): number {
@@ -78,5 +88,32 @@ function policyFor(ns: string, n: number, k: number): NetworkPolicy {
         ],
       },
     }
+  }
+}
+
+/** The cluster as one `List`, the way `kubectl get namespaces,pods,networkpolicies -A -o json` prints it. */
+export function syntheticManifests(snapshot: ClusterSnapshot): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      ...snapshot.namespaces.map((ns) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.name, labels: ns.labels } })),
+      ...snapshot.pods.map(podManifest),
+      ...snapshot.policies.map((p) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: p.name, namespace: p.namespace }, spec: p.spec })),
+    ],
+  }
+}
+
+function podManifest(pod: Pod): object {
+  const owner = pod.owner!
+  const controller = owner.kind === 'Deployment'
+    ? { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${owner.name}-${TEMPLATE_HASH}` }
+    : { apiVersion: 'apps/v1', kind: owner.kind, name: owner.name }
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: pod.name, namespace: pod.namespace, labels: pod.labels, ownerReferences: [{ ...controller, uid: `uid-${controller.name}`, controller: true }] },
+    spec: { containers: [{ name: 'app', image: 'registry.example/app:1', ports: pod.ports }] },
+    status: { phase: 'Running', podIP: pod.ips[0], podIPs: pod.ips.map((ip) => ({ ip })) },
   }
 }

@@ -65,10 +65,10 @@ describe('the admin tiers in predict and explain', () => {
     expect(stdout).toContain('✘ BaselineAdminNetworkPolicy/default ingress[0] "baseline-deny" Deny')
   })
 
-  it('predict -o json carries the deciding tier rule of each side', async () => {
-    const { stdout } = await run(['predict', '-f', file, '--from', 'shop/web', '--to', 'db/pg', '--port', '5432', '-o', 'json'])
-    const [result] = JSON.parse(stdout).results
-    expect(result).toMatchObject({ allowed: false, ingress: { isolated: true, allowedBy: [], decidedBy: 'AdminNetworkPolicy/protect-db ingress[0] "no-shop" Deny' } })
+  it('predict -o json --explain carries the deciding tier rule of each side', async () => {
+    const { stdout } = await run(['predict', '-f', file, '--from', 'shop/web', '--to', 'db/pg', '--port', '5432', '-o', 'json', '--explain'])
+    const [row] = JSON.parse(stdout).matrix
+    expect(row).toMatchObject({ denied: ['db/pg'], explanations: { 'db/pg': { ingress: { isolated: true, allowedBy: [], decidedBy: 'AdminNetworkPolicy/protect-db ingress[0] "no-shop" Deny' } } } })
   })
 
   it('a ClusterNetworkPolicy in the input is a warning: --strict exits 1', async () => {

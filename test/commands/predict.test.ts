@@ -31,11 +31,11 @@ spec:
   ingress: [{from: [{podSelector: {matchLabels: {pod: b}}}], ports: [{port: serve-80-tcp}]}]`,
 ].join('\n---\n')
 
-describe('predict -o json follows the contract', () => {
+describe('predict --all-pods -o json follows the pod-level contract', () => {
   const file = manifest(WORLD)
 
   it('has one result per ordered pair (self and external included) with from, to, port, protocol, allowed', async () => {
-    const { code, stdout } = await run(['predict', '-f', file, '--port', '80', '--protocol', 'TCP', '--external', '198.19.250.7', '-o', 'json'])
+    const { code, stdout } = await run(['predict', '-f', file, '--port', '80', '--protocol', 'TCP', '--external', '198.19.250.7', '-o', 'json', '--all-pods'])
     expect(code).toBe(0)
     const { results } = JSON.parse(stdout)
     const endpoints = ['x/a', 'x/b', 'y/a', '198.19.250.7']
@@ -50,24 +50,31 @@ describe('predict -o json follows the contract', () => {
   })
 
   it('--json prints the same report', async () => {
-    const viaFlag = JSON.parse((await run(['predict', '-f', file, '--port', '80', '--json'])).stdout)
-    const viaOutput = JSON.parse((await run(['predict', '-f', file, '--port', '80', '-o', 'json'])).stdout)
+    const viaFlag = JSON.parse((await run(['predict', '-f', file, '--port', '80', '--json', '--all-pods'])).stdout)
+    const viaOutput = JSON.parse((await run(['predict', '-f', file, '--port', '80', '-o', 'json', '--all-pods'])).stdout)
     expect(viaFlag.results).toEqual(viaOutput.results)
   })
 
+  it('carries the rules that decide each side only with --explain', async () => {
+    const plain = JSON.parse((await run(['predict', '-f', file, '--port', '80', '--from', 'x/b', '--to', 'x/a', '-o', 'json', '--all-pods'])).stdout)
+    expect(plain.results[0]).toEqual({ from: 'x/b', to: 'x/a', port: 80, protocol: 'TCP', allowed: true })
+    const explained = JSON.parse((await run(['predict', '-f', file, '--port', '80', '--from', 'x/b', '--to', 'x/a', '-o', 'json', '--all-pods', '--explain'])).stdout)
+    expect(explained.results[0]).toMatchObject({ allowed: true, egress: { isolated: false }, ingress: { isolated: true, allowedBy: ['x/a-from-b ingress[0]'] } })
+  })
+
   it('a port name is kept as a name in the result and resolved per destination', async () => {
-    const { results } = JSON.parse((await run(['predict', '-f', file, '--port', 'serve-81-tcp', '-o', 'json', '--to', 'x/a'])).stdout)
+    const { results } = JSON.parse((await run(['predict', '-f', file, '--port', 'serve-81-tcp', '-o', 'json', '--to', 'x/a', '--all-pods'])).stdout)
     expect(results.map((r: { from: string; port: string; resolvedPort: number; allowed: boolean }) => [r.from, r.port, r.resolvedPort, r.allowed]))
       .toEqual([['x/a', 'serve-81-tcp', 81, true], ['x/b', 'serve-81-tcp', 81, false], ['y/a', 'serve-81-tcp', 81, false]])
   })
 
   it('--from and --to narrow the results', async () => {
-    const { results } = JSON.parse((await run(['predict', '-f', file, '--port', '80', '--from', 'y/*', '--to', 'x/a', '-o', 'json'])).stdout)
+    const { results } = JSON.parse((await run(['predict', '-f', file, '--port', '80', '--from', 'y/*', '--to', 'x/a', '-o', 'json', '--all-pods'])).stdout)
     expect(results.map((r: { from: string; to: string }) => `${r.from}->${r.to}`)).toEqual(['y/a->x/a'])
   })
 
   it('without --port, every declared port is a query', async () => {
-    const { results } = JSON.parse((await run(['predict', '-f', file, '-o', 'json'])).stdout)
+    const { results } = JSON.parse((await run(['predict', '-f', file, '-o', 'json', '--all-pods'])).stdout)
     expect(new Set(results.map((r: { port: number }) => r.port))).toEqual(new Set([80, 81]))
   })
 
@@ -124,7 +131,7 @@ describe('bad input: one line naming the place, exit 2, no stack trace', () => {
     { args: ['--port', '0'], error: 'error: --port: invalid port 0: must be between 1 and 65535' },
     { args: ['--port', 'Web'], error: 'error: --port: invalid port "Web": expected a number or a port name (lowercase letters, digits and \'-\', at most 15)' },
     { args: ['--protocol', 'icmp'], error: 'error: --protocol: invalid protocol "icmp": expected TCP, UDP or SCTP' },
-    { args: ['--from', 'x/a/b'], error: 'error: --from: invalid endpoint "x/a/b": expected NAMESPACE/POD, NAMESPACE/* or an IP address' },
+    { args: ['--from', 'x/a/b'], error: 'error: --from: invalid endpoint "x/a/b": expected NAMESPACE/NAME (a pod or workload), KIND/NAME, NAMESPACE/* or an IP address' },
     { args: ['--external', 'example.com'], error: 'error: --external: invalid address "example.com": expected an IPv4 or IPv6 address' },
     { args: ['-l', 'app in (a'], error: 'error: --selector: cannot parse label selector "app in (a" at "app in (a"' },
     { args: ['--request-timeout', 'soon'], error: 'error: --request-timeout: invalid duration "soon": use e.g. 30s, 2m or 1h' },

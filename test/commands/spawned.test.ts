@@ -29,7 +29,7 @@ describe('exit codes of the real binary', () => {
   it('0 and a JSON report on stdout', () => {
     const { code, stdout } = run(['predict', '-f', file('w.yaml', POD), '--port', '80', '-o', 'json'])
     expect(code).toBe(0)
-    expect(JSON.parse(stdout).results).toHaveLength(1)
+    expect(JSON.parse(stdout).matrix).toEqual([{ port: 80, protocol: 'TCP', from: 'x/a', allowed: ['x/a'], denied: [], cniDefined: { 'x/a': ['loopback'] } }])
   })
 
   it('1 for --strict with a lint warning', () => {

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { nextHint, type Drill } from '../../src/drill/model.js'
 import { renderCheck, renderHint, renderSolution } from '../../src/drill/render.js'
 import type { CheckReport } from '../../src/drill/report.js'
+import { createEvaluator } from '../../src/evaluate/evaluate.js'
+import { explain } from '../../src/evaluate/explain.js'
+import { policy, upstreamWorld } from '../support/world.js'
 
 const drill = { hints: ['one', 'two'] } as Drill
 
@@ -47,6 +50,21 @@ describe('the check report', () => {
     const text = renderCheck(report(1))
     expect(text).toContain('✔ required   a -> b allow\n✘ forbidden  * -> b deny   (1 of 2 connection(s) not as required)\n    c -> b TCP/80: forbidden, but the connection still goes through\n')
     expect(text).toContain('1/2 checks pass, 1 fail.')
+  })
+
+  it('puts the diagnosis first and names the deciding rule on the miss line; the trace only with --explain', () => {
+    const evaluator = createEvaluator(upstreamWorld([policy('x', 'only-x', { ingress: [{ from: [{ podSelector: {} }] }] })]))
+    const [from, to] = [evaluator.endpoint('y/a')!, evaluator.endpoint('x/a')!]
+    const explanation = explain(evaluator.evaluate({ from, to, port: 80, protocol: 'TCP' }), evaluator)
+    const failing = report(1)
+    failing.diagnoses = ['the CNI does not appear to enforce NetworkPolicy']
+    failing.checks[1].misses[0] = { ...failing.checks[1].misses[0], from: 'y/a', to: 'x/a', predicted: 'deny', explanation }
+    const text = renderCheck(failing)
+    expect(text.split('\n').slice(0, 4)).toEqual(['Drill d: T', '', 'Diagnosis:', '- the CNI does not appear to enforce NetworkPolicy'])
+    expect(text).toContain('    y/a -> x/a TCP/80: forbidden, but the connection still goes through; your policies: denied by x/only-x ingress (no rule matches)\n')
+    expect(text).not.toContain('Ingress to x/a (destination side)')
+    expect(text).toContain('kubectl netpol drill check d --explain')
+    expect(renderCheck(failing, true)).toContain('Ingress to x/a (destination side)')
   })
 
   it('congratulates when everything passes', () => {

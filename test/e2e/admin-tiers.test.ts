@@ -102,14 +102,15 @@ describe.runIf(clusterAvailable() && policiesEnforced())('admin tiers on the rea
   afterAll(async () => { await deleteWorld(world) }, 180_000)
 
   it('predicts the chain: ANP Deny over a NetworkPolicy allow, Pass past a lower ANP Allow, BANP deny below NetworkPolicy', async () => {
-    const result = await runCli(['predict', '-n', world!.x, '-n', world!.y, '-n', world!.z, '-o', 'json'])
+    const result = await runCli(['predict', '-n', world!.x, '-n', world!.y, '-n', world!.z, '-o', 'json', '--explain'])
     expect(result.code).toBe(0)
-    const rows = JSON.parse(result.stdout).results as Array<{ from: string; to: string; port: number; allowed: boolean; ingress: { decidedBy?: string } }>
-    const crossing = rows.filter((r) => roleOf(r.from) !== roleOf(r.to))
+    const matrix = JSON.parse(result.stdout).matrix as Array<{ port: number; from: string; allowed: string[]; denied: string[]; explanations: Record<string, { ingress: { decidedBy?: string } }> }>
+    const crossing = matrix.flatMap((r) => [...r.allowed.map((to) => ({ ...r, to, ok: true })), ...r.denied.map((to) => ({ ...r, to, ok: false }))])
+      .filter((c) => roleOf(c.from) !== roleOf(c.to))
     expect(crossing).toHaveLength(12)
-    for (const r of crossing) expect(r.allowed, `${r.from} -> ${r.to}:${r.port}`).toBe(!DENIED.has(`${roleOf(r.from)}->${roleOf(r.to)}:${r.port}`))
-    const zToY = crossing.find((r) => roleOf(r.from) === 'z' && roleOf(r.to) === 'y')!
-    expect(zToY.ingress.decidedBy).toBe('BaselineAdminNetworkPolicy/default ingress[0] "deny-world" Deny')
+    for (const c of crossing) expect(c.ok, `${c.from} -> ${c.to}:${c.port}`).toBe(!DENIED.has(`${roleOf(c.from)}->${roleOf(c.to)}:${c.port}`))
+    const zToY = crossing.find((c) => roleOf(c.from) === 'z' && roleOf(c.to) === 'y')!
+    expect(zToY.explanations[zToY.to].ingress.decidedBy).toBe('BaselineAdminNetworkPolicy/default ingress[0] "deny-world" Deny')
   })
 
   it.runIf(enforcerMode() === 'kube-network-policies')('kube-network-policies: the probe agrees with every prediction', async () => {

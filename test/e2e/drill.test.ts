@@ -87,7 +87,8 @@ describe.runIf(available)('drill', () => {
       }
       if (UNSOLVED[name]) {
         // Right after start the enforcer may not have applied the drill's setup policies yet: let check settle.
-        const unsolved = await drill(['check', name, '--settle', '15s'])
+        // --explain: the full reasoning under each failed check (without it, one line per miss).
+        const unsolved = await drill(['check', name, '--settle', '15s', '--explain'])
         expectExit(unsolved, 1)
         for (const line of UNSOLVED[name]) expect(unsolved.stdout).toContain(line)
       }

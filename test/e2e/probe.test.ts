@@ -88,7 +88,8 @@ describe.runIf(clusterAvailable())('probe on the real cluster', () => {
     const result = await runCli(['probe', '-n', world.x, '-n', world.y, '--settle', '3s'])
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/UNDER-ENFORCED \(\d+\)/)
-    expect(result.stdout).toContain(`${world.y}/a → ${world.x}/b TCP/80`)
+    expect(result.stdout).toContain(`${world.y}/a → ${world.x}/b TCP/80: observed allowed via`)
+    expect(result.stdout).toMatch(/predicted denied by [^\n]*\/default-deny[^\n]* ingress \(no rule matches\)/)
     expect(result.stdout).toMatch(/the CNI does not appear to enforce NetworkPolicy/)
     expect(result.stdout).not.toMatch(/OVER-ENFORCED \(/)
   })
@@ -109,7 +110,7 @@ describe.runIf(clusterAvailable())('probe on the real cluster', () => {
   })
 
   it('live predict reads the same world and predicts the same denials', async () => {
-    const result = await runCli(['predict', '-n', world.x, '-n', world.y, '--port', '80', '-o', 'json'])
+    const result = await runCli(['predict', '-n', world.x, '-n', world.y, '--port', '80', '-o', 'json', '--all-pods'])
     expect(result.code).toBe(0)
     const denied = JSON.parse(result.stdout).results.filter((r: { allowed: boolean }) => !r.allowed).map((r: { from: string; to: string }) => `${r.from}->${r.to}`)
     expect(denied).toContain(`${world.y}/a->${world.x}/b`)

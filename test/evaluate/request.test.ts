@@ -22,7 +22,7 @@ describe('the request', () => {
   })
 
   it('a pattern that matches nothing in scope is bad input naming the flag', () => {
-    expect(() => resolveRequest(world, { from: [parseEndpointPattern('w/*', '--from')], to: [], ports: [] }, everything)).toThrow(/--from: w\/\* matches no pod or address in scope/)
+    expect(() => resolveRequest(world, { from: [parseEndpointPattern('w/*', '--from')], to: [], ports: [] }, everything)).toThrow(/--from: w\/\* matches no pod, workload or address in scope/)
   })
 
   it('without --port, the declared ports (of --protocol when given) are the queries', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createEvaluator, type Check } from '../../src/evaluate/evaluate.js'
-import { predictConnections } from '../../src/evaluate/predict.js'
+import { predictMatrix } from '../../src/evaluate/predict.js'
 import type { ClusterSnapshot, NetworkPolicy, Pod } from '../../src/model/cluster.js'
-import { EXTERNAL_V4, policy, upstreamPod, upstreamWorld } from '../support/world.js'
+import { EXTERNAL_V4, podPairs, policy, upstreamPod, upstreamWorld } from '../support/world.js'
 
 function check(world: ClusterSnapshot, from: string, to: string, port: number | string = 80): Check {
   const evaluator = createEvaluator(world)
@@ -107,11 +107,21 @@ describe('class matrix agrees with per-pair evaluation', () => {
     const world = randomWorld(seed)
     const evaluator = createEvaluator(world)
     for (const query of [{ port: 80, protocol: 'TCP' as const }, { port: 'serve-81-udp', protocol: 'UDP' as const }]) {
-      const predicted = predictConnections(evaluator, { sources: evaluator.endpoints, destinations: evaluator.endpoints, queries: [query] })
-      const mismatches = predicted.filter((p) => p.allowed !== evaluator.evaluate({ from: p.from, to: p.to, ...query }).allowed)
-        .map((p) => `${p.from.key}->${p.to.key}`)
+      const prediction = predictMatrix(evaluator, { sources: evaluator.endpoints, destinations: evaluator.endpoints, queries: [query] })
+      const mismatches = [...podPairs(prediction, 0)].filter((p) => {
+        const truth = evaluator.evaluate({ from: p.from, to: p.to, ...query })
+        return p.verdict.allowed !== truth.allowed || p.verdict.cniDefined.join() !== truth.cniDefined.map((c) => c.kind).join()
+      }).map((p) => `${p.from.key}->${p.to.key}`)
       expect(mismatches).toEqual([])
-      expect(predicted.every((p) => p.verdict().allowed === p.allowed)).toBe(true)
+      // Every group pair says what each of its distinct pod pairs says.
+      for (const from of prediction.sources) {
+        for (const to of prediction.destinations) {
+          const cell = prediction.cell(0, from, to)
+          const pairs = from.members.flatMap((a) => to.members.filter((b) => a !== b || from.members.length === 1).map((b) => prediction.pair(0, a, b)))
+          expect(pairs.every((p) => p.allowed === cell.allowed)).toBe(true)
+        }
+      }
+      expect([...podPairs(prediction, 0)].every((p) => prediction.verdict(0, p.from, p.to).allowed === p.verdict.allowed)).toBe(true)
     }
   })
 })

@@ -29,7 +29,7 @@ describe(`the ${HOST.os}/${HOST.arch} executable without node on PATH`, () => {
     expect(bundled.code).toBe(0)
     expect(bundled.stderr).not.toMatch(/DeprecationWarning|ExperimentalWarning/)
     const report = JSON.parse(bundled.stdout)
-    expect(report.results.length).toBeGreaterThan(0)
+    expect(report.matrix.length).toBeGreaterThan(0)
     expect(report).toEqual(JSON.parse(runNode(args).stdout))
   })
 

@@ -31,17 +31,32 @@ describe('the probe report', () => {
   const report = reportWhereEverythingConnects()
   const text = renderProbe(report, 'table', false)
 
-  it('summarises, then lists the security findings with why they were predicted denied', () => {
+  it('summarises, then lists each security finding on one line with the rule that decided it', () => {
     // y has 3 pods reaching 3 pods of x: all predicted denied, all went through.
     expect(report.summary).toMatchObject({ checks: 36, underEnforced: 9, overEnforced: 0 })
     expect(text).toMatch(/UNDER-ENFORCED \(9\): predicted denied, but the connection went through/)
-    expect(text).toContain('- y/a → x/a TCP/80 (dialled 198.18.1.10:80; predicted denied, observed allowed after 4 attempt(s))')
-    expect(text).toContain('Ingress to x/a (destination side)')
-    expect(text).toContain('isolated by 1 policy: x/only-x')
+    expect(text).toContain('- y/a → x/a TCP/80: observed allowed via 198.18.1.10:80 after 4 attempt(s); predicted denied by x/only-x ingress (no rule matches)\n')
+    const section = text.slice(text.indexOf('UNDER-ENFORCED ('))
+    expect(section.split('\n').slice(1, 10).every((l) => l.startsWith('- y/'))).toBe(true)
+    expect(text).not.toContain('Ingress to x/a (destination side)')
+    expect(text).toContain('--explain (or -o wide)')
   })
 
-  it('names the likely cause when every denial went through', () => {
-    expect(text).toMatch(/DIAGNOSIS\n- the CNI does not appear to enforce NetworkPolicy: all 9 connections predicted denied went through/)
+  it('puts the diagnosis first', () => {
+    expect(text).toMatch(/^DIAGNOSIS\n- the CNI does not appear to enforce NetworkPolicy: all 9 connections predicted denied went through/)
+  })
+
+  it('prints plain aligned columns, no box lines', () => {
+    expect(text).toMatch(/^CHECKS   AGREE   UNDER-ENFORCED   OVER-ENFORCED   UNKNOWN   TIME\n36       27      9                0               0         4\.2s$/m)
+    expect(text).not.toMatch(/[─│┌┐└┘├┤┼]/)
+  })
+
+  it('--explain and -o wide add the full trace under each finding', () => {
+    for (const traced of [renderProbe(report, 'table', false, true), renderProbe(report, 'wide', false)]) {
+      expect(traced).toContain('Ingress to x/a (destination side)')
+      expect(traced).toContain('isolated by 1 policy: x/only-x')
+      expect(traced).not.toContain('--explain (or -o wide)')
+    }
   })
 
   it('each result names what was dialled and whom the source stands for; only disagreements carry the reasoning', () => {

@@ -63,4 +63,14 @@ describe('live snapshot', () => {
       'AdminNetworkPolicy (all) is not evaluated (listing them is forbidden; grant get/list on adminnetworkpolicies.policy.networking.k8s.io (deploy/rbac.yaml)): the prediction ignores it, and the enforcer may not',
     ])
   })
+
+  it('a Job list it may not read is no failure: the pods of a CronJob then name their Job', async () => {
+    const owned = { ...pod('shop', 'report-29400000-q7w2z'), metadata: { name: 'report-29400000-q7w2z', namespace: 'shop', labels: { app: 'report' }, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'report-29400000', uid: 'u1', controller: true }] } }
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'report-29400000', namespace: 'shop', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'report', uid: 'u2', controller: true }] }, spec: {} }
+    const readable = await loadSnapshotFromCluster(cluster().add(owned, job), { namespaces: [], allNamespaces: false })
+    expect(readable.pods.find((p) => p.name === owned.metadata.name)?.owner).toEqual({ kind: 'CronJob', name: 'report' })
+    const kube = cluster().add(owned, job).failWhen('listObjects', ([kind]) => kind === 'Job', new Error('list jobs: permission denied (403): jobs.batch is forbidden'))
+    const forbidden = await loadSnapshotFromCluster(kube, { namespaces: [], allNamespaces: false })
+    expect(forbidden.pods.find((p) => p.name === owned.metadata.name)?.owner).toEqual({ kind: 'Job', name: 'report-29400000' })
+  })
 })

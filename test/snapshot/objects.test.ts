@@ -348,3 +348,39 @@ describe('validation errors carry file, document and field', () => {
     expect(load(ingressPort(port)).policies[0].spec.ingress).toStrictEqual([{ ports: [port] }])
   })
 })
+
+describe('the workload that runs a pod', () => {
+  const owned = (name: string, owner: { kind: string; name: string } | undefined, labels: Record<string, string> = {}) => ({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: 'shop', labels: { app: 'x', ...labels }, ...(owner ? { ownerReferences: [{ apiVersion: 'v1', ...owner, uid: 'u', controller: true }] } : {}) },
+  })
+  const ownerOf = (...objects: unknown[]) => load(...objects).pods.find((p) => !p.template)?.owner
+
+  it('a ReplicaSet whose name is the pod-template-hash after a name was made by the Deployment of that name', () => {
+    expect(ownerOf(owned('web-5d8f9c7b6d-x2k9p', { kind: 'ReplicaSet', name: 'web-5d8f9c7b6d' }, { 'pod-template-hash': '5d8f9c7b6d' }))).toEqual({ kind: 'Deployment', name: 'web' })
+  })
+
+  it('a ReplicaSet without the hash is the workload itself', () => {
+    expect(ownerOf(owned('web-x2k9p', { kind: 'ReplicaSet', name: 'web' }))).toEqual({ kind: 'ReplicaSet', name: 'web' })
+  })
+
+  it('a Job of a CronJob in the input names the CronJob', () => {
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'report-29400000', namespace: 'shop', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'report', uid: 'u', controller: true }] }, spec: { template: {} } }
+    expect(ownerOf(owned('report-29400000-q7w2z', { kind: 'Job', name: 'report-29400000' }), job)).toEqual({ kind: 'CronJob', name: 'report' })
+  })
+
+  it('a StatefulSet pod names its StatefulSet; a mirror pod (owned by its Node) and a bare pod have no workload', () => {
+    expect(ownerOf(owned('db-0', { kind: 'StatefulSet', name: 'db' }))).toEqual({ kind: 'StatefulSet', name: 'db' })
+    expect(ownerOf(owned('etcd-node1', { kind: 'Node', name: 'node1' }))).toBeUndefined()
+    expect(ownerOf(owned('debug', undefined))).toBeUndefined()
+  })
+
+  it('a dump with the Deployment, its ReplicaSet and their pods keeps the pods only, each naming the Deployment', () => {
+    const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } }
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { template } }
+    const replicaSet = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-5d8f9c7b6d', namespace: 'shop', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u', controller: true }] }, spec: { template } }
+    const snapshot = load(deployment, replicaSet, owned('web-5d8f9c7b6d-x2k9p', { kind: 'ReplicaSet', name: 'web-5d8f9c7b6d' }))
+    expect(snapshot.pods.map((p) => [p.name, p.owner])).toEqual([['web-5d8f9c7b6d-x2k9p', { kind: 'Deployment', name: 'web' }]])
+    expect(snapshot.notes).toContain('pods in the input stand for their workload instead of its pod template: Deployment shop/web, ReplicaSet shop/web-5d8f9c7b6d')
+  })
+})

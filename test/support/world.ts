@@ -4,7 +4,8 @@
 import type { ClusterSnapshot, NetworkPolicy, Pod, Protocol } from '../../src/model/cluster.js'
 import { emptySnapshot } from '../../src/model/cluster.js'
 import { createEvaluator } from '../../src/evaluate/evaluate.js'
-import { predictConnections } from '../../src/evaluate/predict.js'
+import { predictMatrix, type PairVerdict, type Prediction } from '../../src/evaluate/predict.js'
+import type { Endpoint } from '../../src/evaluate/endpoint.js'
 
 export const NAMESPACES = ['x', 'y', 'z']
 export const POD_NAMES = ['a', 'b', 'c']
@@ -44,8 +45,8 @@ export function policy(namespace: string, name: string, spec: Partial<NetworkPol
 export function allowedPairs(world: ClusterSnapshot, port: number | string = 80, protocol: Protocol = 'TCP'): Set<string> {
   const evaluator = createEvaluator(world)
   const endpoints = evaluator.endpoints
-  return new Set(predictConnections(evaluator, { sources: endpoints, destinations: endpoints, queries: [{ port, protocol }] })
-    .filter((c) => c.allowed).map((c) => `${c.from.key}->${c.to.key}`))
+  const prediction = predictMatrix(evaluator, { sources: endpoints, destinations: endpoints, queries: [{ port, protocol }] })
+  return new Set([...podPairs(prediction, 0)].filter((c) => c.verdict.allowed).map((c) => `${c.from.key}->${c.to.key}`))
 }
 
 /** All ordered pairs among the given endpoints, minus those `denied` returns true for. */
@@ -55,3 +56,14 @@ export function pairsExcept(endpoints: string[], denied: (from: string, to: stri
 
 export const nsOf = (endpoint: string) => endpoint.split('/')[0]
 export const podOf = (endpoint: string) => endpoint.split('/')[1]
+
+/** Every pod pair of a prediction's query, in source order. */
+export function* podPairs(prediction: Prediction, query: number): Generator<{ from: Endpoint; to: Endpoint; verdict: PairVerdict }> {
+  for (const fromGroup of prediction.sources) {
+    for (const from of fromGroup.members) {
+      for (const toGroup of prediction.destinations) {
+        for (const to of toGroup.members) yield { from, to, verdict: prediction.pair(query, from, to) }
+      }
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { measuredExitCode } from '../../cli/exit.js'
 import { drillClusterFlags, drillClusterOptions, probeRunFlags, probeRunOptions } from '../../cli/flags.js'
@@ -12,7 +12,7 @@ import { checkDrill } from '../../workflows/drill.js'
 
 export default class DrillCheck extends BaseCommand {
   static override summary = 'Grade a started drill: measure every connection it names and say which required ones fail and which forbidden ones still go through.'
-  static override description = `Probes the drill's pods from short-lived probe pods that carry each pod's identity (as \`probe\` does), then grades each expectation of the drill. Each miss comes with the reasoning on your policies, as \`explain\` prints it.
+  static override description = `Probes the drill's pods from short-lived probe pods that carry each pod's identity (as \`probe\` does), then grades each expectation of the drill. Each miss is one line with the rule of your policies that decides it; --explain adds the full reasoning, as \`explain\` prints it.
 Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not started, or a cluster problem, 3 no failure but some connections could not be measured.`
   static override enableJsonFlag = true
   static override args = { name: Args.string({ description: 'The drill (see `drill list`).', required: true }) }
@@ -21,6 +21,7 @@ Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not st
   static override flags = {
     ...probeRunFlags,
     ...drillClusterFlags(),
+    explain: Flags.boolean({ description: 'Print the full reasoning on your policies under each failed check.' }),
   }
 
   async run(): Promise<CheckReport> {
@@ -36,7 +37,7 @@ Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not st
           onCleanup: signals.register,
         })
       }, quietProgress(this.jsonEnabled()))
-      if (!this.jsonEnabled()) process.stdout.write(renderCheck(report))
+      if (!this.jsonEnabled()) process.stdout.write(renderCheck(report, flags.explain))
       process.exitCode = drillExitCode(report)
       return report
     } finally {
