@@ -44,6 +44,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
     junit: Flags.string({ description: 'Write a JUnit XML report to this file.' }),
     'enforcer-hint': Flags.string({ description: 'The NetworkPolicy enforcer the cluster runs; disagreements it is known to cause are then named in the report.', options: [...ENFORCERS] }),
     expect: Flags.string({ description: 'Also assert the expectations in this YAML file (e.g. "shop/* -> shop/app=db:5432 deny"); exit 1 on a violation.' }),
+    'expect-diff': Flags.string({ description: 'Also assert that the change a `diff -o json` report predicted happened: its gained connections allowed, its lost ones denied; exit 1 otherwise.' }),
     output: Flags.string({ char: 'o', description: 'Output format.', options: ['table', 'wide', 'json', 'yaml'], default: 'table' }),
   }
 
@@ -66,6 +67,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
         onEvent: probeProgress(update),
         onCleanup: signals.register,
         expectFile: flags.expect,
+        expectDiffFile: flags['expect-diff'],
         enforcer: flags['enforcer-hint'] as Enforcer | undefined,
       }), quiet)
       printDiagnostics(report)

@@ -6,6 +6,7 @@ import { cidrContains } from '../model/ip.js'
 import type { CompiledPolicy, PeerMatcher } from './compile.js'
 import type { Endpoint } from './endpoint.js'
 import { labelsKey } from './evaluate.js'
+import type { ClusterTiers } from './tiers.js'
 
 export interface EndpointClass {
   id: number
@@ -17,8 +18,9 @@ export interface EndpointClass {
 
 type IpBlockMatcher = Extract<PeerMatcher, { kind: 'ipBlock' }>
 
-export function classify(endpoints: Endpoint[], policies: CompiledPolicy[]): EndpointClass[] {
-  const ipBlocks = distinctIpBlocks(policies)
+/** `tiers`: the admin tiers, whose `networks` peers split classes as ipBlocks do. */
+export function classify(endpoints: Endpoint[], policies: CompiledPolicy[], tiers?: ClusterTiers): EndpointClass[] {
+  const ipBlocks = [...distinctIpBlocks(policies), ...tierNetworks(tiers)]
   const classes = new Map<string, EndpointClass>()
   for (const endpoint of endpoints) {
     const key = classKey(endpoint, ipBlocks)
@@ -36,6 +38,13 @@ function classKey(endpoint: Endpoint, ipBlocks: IpBlockMatcher[]): string {
   const inBlocks = ipBlocks.map((block) =>
     endpoint.addresses.some((a) => cidrContains(block.cidr, a) && !block.except.some((e) => cidrContains(e, a))) ? '1' : '0').join('')
   return ['pod', pod.namespace, labelsKey(pod.labels), ports, pod.hostNetwork ? 'host' : '', inBlocks].join('\0')
+}
+
+function tierNetworks(tiers: ClusterTiers | undefined): IpBlockMatcher[] {
+  const rules = tiers ? [...tiers.admin, ...tiers.baseline].flatMap((p) => p.rules.egress) : []
+  return rules.flatMap((r) => r.peers).flatMap((peer) => peer.kind === 'networks'
+    ? peer.cidrs.map((cidr): IpBlockMatcher => ({ kind: 'ipBlock', index: peer.index, cidr, except: [] }))
+    : [])
 }
 
 function distinctIpBlocks(policies: CompiledPolicy[]): IpBlockMatcher[] {

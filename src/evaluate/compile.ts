@@ -54,7 +54,19 @@ export type PortMatcher =
 
 const ALL_PODS = compileSelector({})
 
+const compiled = new WeakMap<NetworkPolicy, CompiledPolicy>()
+
+/** Compiled once per policy object: snapshots that share a policy (a diff's two sides) share its compiled form. */
 export function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
+  let result = compiled.get(policy)
+  if (!result) {
+    result = compileNew(policy)
+    compiled.set(policy, result)
+  }
+  return result
+}
+
+function compileNew(policy: NetworkPolicy): CompiledPolicy {
   const ref = { namespace: policy.namespace, name: policy.name }
   const types = effectivePolicyTypes(policy)
   const compileRules = (direction: Direction, rules: Array<{ from?: NetworkPolicyPeer[]; to?: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }> | undefined) =>

@@ -1,8 +1,11 @@
 // The verdict for one connection, with its evidence. A connection is allowed when the source's
-// egress side and the destination's ingress side both allow it; a side allows when no policy
-// isolates the endpoint in that direction, or when at least one rule of an isolating policy matches
-// both the peer and the port. Verdict booleans are derived from the evidence, never stored apart from it.
-import type { ClusterSnapshot, Protocol } from '../model/cluster.js'
+// egress side and the destination's ingress side both allow it. Each side goes down the chain of
+// tiers: the first AdminNetworkPolicy rule that matches decides (Allow, Deny; Pass goes on); then,
+// when a NetworkPolicy isolates the endpoint in that direction, it is allowed only if at least one
+// rule of an isolating policy matches both the peer and the port; otherwise the first matching rule
+// of the BaselineAdminNetworkPolicy decides; with none, it is allowed. Verdict booleans are derived
+// from the evidence, never stored apart from it.
+import type { AdminAction, ClusterSnapshot, Labels, Protocol } from '../model/cluster.js'
 import { groupBy } from '../model/collections.js'
 import { cidrContains } from '../model/ip.js'
 import {
@@ -10,6 +13,10 @@ import {
   type PolicyRef, type PortMatcher,
 } from './compile.js'
 import { endpointsOf, type Endpoint, type ExternalEndpoint, type PodEndpoint } from './endpoint.js'
+import {
+  compileClusterPolicies, subjectSelects, tierPeerMatches, type ClusterPolicyRef, type ClusterTiers,
+  type CompiledClusterPolicy, type CompiledTierRule,
+} from './tiers.js'
 
 export interface Check {
   from: Endpoint
@@ -34,6 +41,25 @@ export interface PolicyVerdict {
   rules: RuleVerdict[]
 }
 
+export interface TierRuleVerdict {
+  rule: CompiledTierRule
+  peer: EntryMatch
+  port: EntryMatch
+  matched: boolean
+}
+
+/** One cluster-scoped tier on one side: the policies selecting the endpoint, in the order checked. */
+export interface TierVerdict {
+  policies: ClusterPolicyRef[]
+  /** Every rule checked, in order, up to and including the first that matched. */
+  rules: TierRuleVerdict[]
+  /** The first rule that matched; undefined when none did (the traffic goes on down the chain). */
+  decidedBy?: TierRuleVerdict
+}
+
+/** Which tier decided a side: `default` means nothing applied (allowed). */
+export type DecidingTier = 'admin' | 'network-policy' | 'baseline' | 'default'
+
 export interface DirectionVerdict {
   direction: Direction
   /** The endpoint whose policies are consulted: the source for egress, the destination for ingress. */
@@ -43,7 +69,13 @@ export interface DirectionVerdict {
   /** Policies that select the endpoint for this direction. Non-empty means the endpoint is isolated. */
   policies: PolicyVerdict[]
   isolated: boolean
+  /** NetworkPolicy rules that allow it; only when the NetworkPolicy tier decides. */
   allowedBy: RuleVerdict[]
+  /** AdminNetworkPolicies selecting the endpoint (absent when none does). */
+  admin?: TierVerdict
+  /** The BaselineAdminNetworkPolicy, when it was reached and selects the endpoint. */
+  baseline?: TierVerdict
+  decidedBy: DecidingTier
   allowed: boolean
 }
 
@@ -80,6 +112,8 @@ export interface EvaluateOptions {
 
 export interface Evaluator {
   policies: CompiledPolicy[]
+  /** The admin and baseline tiers (both empty when the snapshot has none). */
+  tiers: ClusterTiers
   endpoints: Endpoint[]
   endpoint(key: string): Endpoint | undefined
   evaluate(check: Check, options?: EvaluateOptions): Verdict
@@ -89,6 +123,8 @@ export interface Evaluator {
 
 export function createEvaluator(snapshot: ClusterSnapshot): Evaluator {
   const policies = snapshot.policies.map(compilePolicy)
+  const tiers = compileClusterPolicies(snapshot.clusterPolicies ?? [])
+  const nodeLabels = new Map(snapshot.nodes.map((n) => [n.name, n.labels ?? {}]))
   const endpoints = endpointsOf(snapshot)
   const byKey = new Map(endpoints.map((e) => [e.key, e]))
   const byNamespace = groupBy(policies, (p) => p.ref.namespace)
@@ -109,8 +145,9 @@ export function createEvaluator(snapshot: ClusterSnapshot): Evaluator {
   const evaluate = (check: Check, options: EvaluateOptions = {}): Verdict => {
     const resolvedPort = resolvePort(check.port, check.to)
     const traffic: Traffic = { protocol: check.protocol, port: resolvedPort, destination: check.to }
-    const egress = evaluateSide('egress', check.from, check.to, traffic, selecting)
-    const ingress = evaluateSide('ingress', check.to, check.from, traffic, selecting)
+    const context: SideContext = { selecting, tiers, nodeLabels }
+    const egress = evaluateSide('egress', check.from, check.to, traffic, context)
+    const ingress = evaluateSide('ingress', check.to, check.from, traffic, context)
     const cniDefined = cniDefinedBehaviour(check, egress, ingress, options)
     return {
       from: check.from.key,
@@ -125,10 +162,16 @@ export function createEvaluator(snapshot: ClusterSnapshot): Evaluator {
     }
   }
 
-  return { policies, endpoints, endpoint: (key) => byKey.get(key), evaluate, selecting }
+  return { policies, tiers, endpoints, endpoint: (key) => byKey.get(key), evaluate, selecting }
 }
 
-interface Traffic {
+interface SideContext {
+  selecting: (e: Endpoint, d: Direction) => CompiledPolicy[]
+  tiers: ClusterTiers
+  nodeLabels: ReadonlyMap<string, Labels>
+}
+
+export interface Traffic {
   protocol: Protocol
   port?: number
   destination: Endpoint
@@ -158,16 +201,20 @@ export function isFromNode(from: Endpoint): from is ExternalEndpoint & { node: s
   return from.kind === 'external' && from.node !== undefined
 }
 
-function evaluateSide(
-  direction: Direction, subject: Endpoint, peer: Endpoint, traffic: Traffic,
-  selecting: (e: Endpoint, d: Direction) => CompiledPolicy[],
-): DirectionVerdict {
-  const policies = selecting(subject, direction).map((policy): PolicyVerdict => ({
+function evaluateSide(direction: Direction, subject: Endpoint, peer: Endpoint, traffic: Traffic, context: SideContext): DirectionVerdict {
+  const policies = context.selecting(subject, direction).map((policy): PolicyVerdict => ({
     policy: policy.ref,
     rules: (policy.rules[direction] ?? []).map((rule) => evaluateRule(rule, peer, traffic)),
   }))
-  const allowedBy = policies.flatMap((p) => p.rules.filter((r) => r.matched))
   const isolated = policies.length > 0
+  const admin = evaluateTier(context.tiers.admin, direction, subject, peer, traffic, context.nodeLabels)
+  const adminAction = admin?.decidedBy?.rule.action
+  const networkPolicyReached = adminAction === undefined || adminAction === 'Pass'
+  const baseline = networkPolicyReached && !isolated
+    ? evaluateTier(context.tiers.baseline, direction, subject, peer, traffic, context.nodeLabels)
+    : undefined
+  const allowedBy = networkPolicyReached && isolated ? policies.flatMap((p) => p.rules.filter((r) => r.matched)) : []
+  const decidedBy: DecidingTier = !networkPolicyReached ? 'admin' : isolated ? 'network-policy' : baseline?.decidedBy ? 'baseline' : 'default'
   return {
     direction,
     endpoint: subject.key,
@@ -175,8 +222,38 @@ function evaluateSide(
     policies,
     isolated,
     allowedBy,
-    allowed: !isolated || allowedBy.length > 0,
+    ...(admin ? { admin } : {}),
+    ...(baseline ? { baseline } : {}),
+    decidedBy,
+    allowed: sideAllowed(decidedBy, allowedBy.length > 0, adminAction, baseline?.decidedBy?.rule.action),
   }
+}
+
+function sideAllowed(decidedBy: DecidingTier, networkPolicyAllows: boolean, adminAction?: AdminAction, baselineAction?: AdminAction): boolean {
+  switch (decidedBy) {
+    case 'admin': return adminAction === 'Allow'
+    case 'network-policy': return networkPolicyAllows
+    case 'baseline': return baselineAction === 'Allow'
+    case 'default': return true
+  }
+}
+
+/** One tier on one side: undefined when no policy of the tier selects the endpoint. */
+function evaluateTier(
+  tier: CompiledClusterPolicy[], direction: Direction, subject: Endpoint, peer: Endpoint, traffic: Traffic,
+  nodeLabels: ReadonlyMap<string, Labels>,
+): TierVerdict | undefined {
+  const selecting = tier.filter((p) => subjectSelects(p, subject))
+  if (selecting.length === 0) return undefined
+  const rules: TierRuleVerdict[] = []
+  for (const rule of selecting.flatMap((p) => p.rules[direction])) {
+    const peerMatch = firstMatch(rule.peers, (m) => tierPeerMatches(m, peer, nodeLabels))
+    const portMatch = firstMatch(rule.ports, (m) => portMatches(m, traffic))
+    const verdict = { rule, peer: peerMatch, port: portMatch, matched: peerMatch !== 'none' && portMatch !== 'none' }
+    rules.push(verdict)
+    if (verdict.matched) return { policies: selecting.map((p) => p.ref), rules, decidedBy: verdict }
+  }
+  return { policies: selecting.map((p) => p.ref), rules }
 }
 
 function evaluateRule(rule: CompiledRule, peer: Endpoint, traffic: Traffic): RuleVerdict {

@@ -1,15 +1,30 @@
 // A verdict turned into plain data a person (or another program) can read: for each side, the
 // policies that select the endpoint and, rule by rule, what matched. Raw rules are kept so a
 // renderer can quote the deciding one as written.
-import type { NetworkPolicyEgressRule, NetworkPolicyIngressRule, Protocol } from '../model/cluster.js'
+import type { AdminAction, AdminPeer, AdminRule, NetworkPolicyEgressRule, NetworkPolicyIngressRule, Protocol } from '../model/cluster.js'
+import { clusterPolicyKind } from '../model/cluster.js'
 import type { Direction } from './compile.js'
 import type { Endpoint } from './endpoint.js'
-import type { CniDefined, EntryMatch, Evaluator, RuleVerdict, Verdict } from './evaluate.js'
+import type { CniDefined, DecidingTier, EntryMatch, Evaluator, RuleVerdict, TierRuleVerdict, TierVerdict, Verdict } from './evaluate.js'
 import { ruleMisses, type MissTraffic, type PeerMiss, type PortMiss } from './reasons.js'
+import type { CompiledClusterPolicy } from './tiers.js'
 
 /** A rule as reports name it: `namespace/policy direction[index]`. */
 export function ruleLabel(r: RuleVerdict): string {
   return `${r.rule.policy.namespace}/${r.rule.policy.name} ${r.rule.direction}[${r.rule.index}]`
+}
+
+/** A cluster-scoped rule as reports name it: `AdminNetworkPolicy/name direction[index] "rule name" Action`. */
+export function tierRuleLabel(r: TierRuleVerdict): string {
+  const { policy, direction, index, name, action } = r.rule
+  return `${clusterPolicyKind(policy.tier)}/${policy.name} ${direction}[${index}]${name ? ` "${name}"` : ''} ${action}`
+}
+
+/** The rule of a cluster-scoped tier that decided a side, if one did. */
+export function decidingTierRule(side: Verdict['egress']): TierRuleVerdict | undefined {
+  if (side.decidedBy === 'admin') return side.admin?.decidedBy
+  if (side.decidedBy === 'baseline') return side.baseline?.decidedBy
+  return undefined
 }
 
 export interface Explanation {
@@ -30,9 +45,13 @@ export interface ExplainedSide {
   exempt?: 'external' | 'host-network'
   isolated: boolean
   allowed: boolean
+  /** Which tier decided: admin (AdminNetworkPolicy), network-policy, baseline, or default (nothing applied). */
+  decidedBy: DecidingTier
+  admin?: ExplainedTier
   policies: ExplainedPolicy[]
   /** Policies selecting the endpoint whose rules for this direction are switched off by their policyTypes. */
   ignored: IgnoredRules[]
+  baseline?: ExplainedTier
 }
 
 export interface IgnoredRules {
@@ -40,6 +59,24 @@ export interface IgnoredRules {
   /** How many rules the policy writes for the direction. */
   rules: number
   policyTypes: Array<'Ingress' | 'Egress'>
+}
+
+export interface ExplainedTier {
+  /** The policies selecting the endpoint, in the order checked (`name (priority N)`). */
+  policies: string[]
+  /** Rules checked in order; the last one decided when `decided` is true. */
+  rules: ExplainedTierRule[]
+  decided: boolean
+}
+
+export interface ExplainedTierRule {
+  label: string
+  action: AdminAction
+  matched: boolean
+  peer: EntryMatch
+  port: EntryMatch
+  /** As written: `from` for ingress, `to` for egress. */
+  rule: Omit<AdminRule, 'peers'> & { from?: AdminPeer[]; to?: AdminPeer[] }
 }
 
 export interface ExplainedPolicy {
@@ -62,6 +99,7 @@ export interface ExplainedRule {
 
 export function explain(verdict: Verdict, evaluator: Evaluator): Explanation {
   const sources = new Map(evaluator.policies.map((p) => [`${p.ref.namespace}/${p.ref.name}`, p]))
+  const clusterSources = new Map([...evaluator.tiers.admin, ...evaluator.tiers.baseline].map((p) => [`${p.ref.tier}/${p.ref.name}`, p]))
   const from = evaluator.endpoint(verdict.from)
   const to = evaluator.endpoint(verdict.to)
   const traffic = to && { protocol: verdict.protocol, port: verdict.port, resolvedPort: verdict.resolvedPort, destination: to }
@@ -73,6 +111,9 @@ export function explain(verdict: Verdict, evaluator: Evaluator): Explanation {
       exempt: v.exempt,
       isolated: v.isolated,
       allowed: v.allowed,
+      decidedBy: v.decidedBy,
+      ...(v.admin ? { admin: explainTier(v.admin, clusterSources) } : {}),
+      ...(v.baseline ? { baseline: explainTier(v.baseline, clusterSources) } : {}),
       policies: v.policies.map((p) => {
         const name = `${p.policy.namespace}/${p.policy.name}`
         const compiled = sources.get(name)!
@@ -111,4 +152,19 @@ function ignoredRules(evaluator: Evaluator, endpoint: Endpoint | undefined, dire
     .filter((p) => p.ref.namespace === endpoint.pod.namespace && p.rules[direction] === undefined && p.selects.matches(endpoint.pod.labels))
     .map((p) => ({ policy: `${p.ref.namespace}/${p.ref.name}`, rules: p.source.spec[direction]?.length ?? 0, policyTypes: p.source.spec.policyTypes ?? [] }))
     .filter((p) => p.rules > 0)
+}
+
+function explainTier(tier: TierVerdict, sources: Map<string, CompiledClusterPolicy>): ExplainedTier {
+  return {
+    policies: tier.policies.map((p) => (p.priority === undefined ? p.name : `${p.name} (priority ${p.priority})`)),
+    rules: tier.rules.map((r) => {
+      const source = sources.get(`${r.rule.policy.tier}/${r.rule.policy.name}`)!.source
+      const { peers, ...rest } = (r.rule.direction === 'ingress' ? source.ingress : source.egress)[r.rule.index]
+      return {
+        label: tierRuleLabel(r), action: r.rule.action, matched: r.matched, peer: r.peer, port: r.port,
+        rule: { ...rest, [r.rule.direction === 'ingress' ? 'from' : 'to']: peers },
+      }
+    }),
+    decided: tier.decidedBy !== undefined,
+  }
 }

@@ -1,6 +1,6 @@
 // Warnings about policies that are legal but very likely not what their author meant.
 import {
-  DNS_LABELS, DNS_NAMESPACE, NAMESPACE_NAME_LABEL, type ClusterSnapshot, type Namespace, type SkippedInput,
+  DNS_LABELS, DNS_NAMESPACE, NAMESPACE_NAME_LABEL, type ClusterSnapshot, type Namespace, type SkippedInput, type UnevaluatedPolicy,
 } from '../model/cluster.js'
 import { groupBy } from '../model/collections.js'
 import { ignoredPolicyKind } from '../model/policy-kinds.js'
@@ -11,6 +11,7 @@ import { labelsKey, peerMatches, type Evaluator } from './evaluate.js'
 export type LintCode =
   | 'selects-nothing' | 'peer-matches-nothing' | 'undeclared-named-port' | 'no-dns-egress' | 'udp-only-dns'
   | 'rules-ignored-by-policy-types' | 'skipped-policy-kind' | 'not-a-manifest'
+  | 'policy-not-evaluated' | 'domain-names-not-evaluated'
 
 export interface LintWarning {
   code: LintCode
@@ -30,6 +31,8 @@ export interface LintScope {
   unreadNamespaces: Namespace[]
   /** What the input held that the snapshot did not read. */
   skipped?: SkippedInput
+  /** Policies the prediction ignores (ClusterNetworkPolicy; kinds the user may not read). */
+  unevaluatedPolicies?: UnevaluatedPolicy[]
 }
 
 export function lintScopeOf(snapshot: ClusterSnapshot): LintScope {
@@ -38,6 +41,7 @@ export function lintScopeOf(snapshot: ClusterSnapshot): LintScope {
     podsFiltered: snapshot.podScope?.labelSelector !== undefined,
     unreadNamespaces: read ? snapshot.namespaces.filter((ns) => !read.includes(ns.name)) : [],
     skipped: snapshot.skipped,
+    unevaluatedPolicies: snapshot.unevaluatedPolicies ?? [],
   }
 }
 
@@ -48,7 +52,23 @@ export function lint(evaluator: Evaluator, scope: LintScope = { podsFiltered: fa
     ...evaluator.policies.flatMap(lintPolicyTypes),
     ...(scope.podsFiltered ? [] : evaluator.policies.flatMap((policy) => lintPolicy(policy, pods, scope.unreadNamespaces))),
     ...lintDns(evaluator, pods),
+    ...(scope.unevaluatedPolicies ?? []).map(({ policy, reason }): LintWarning => ({
+      code: 'policy-not-evaluated', policy,
+      message: `${policy} is not evaluated (${reason}): the prediction ignores it, and the enforcer may not`,
+    })),
+    ...lintDomainNames(evaluator),
   ]
+}
+
+/** A `domainNames` peer needs DNS answers: the prediction treats it as matching nothing. */
+function lintDomainNames(evaluator: Evaluator): LintWarning[] {
+  return [...evaluator.tiers.admin, ...evaluator.tiers.baseline].flatMap((policy) => policy.rules.egress.flatMap((rule) =>
+    rule.peers.filter((p) => p.kind === 'domainNames').map((peer): LintWarning => ({
+      code: 'domain-names-not-evaluated',
+      policy: `AdminNetworkPolicy/${policy.ref.name}`,
+      field: `spec.egress[${rule.index}].to[${peer.index}]`,
+      message: `AdminNetworkPolicy/${policy.ref.name} egress[${rule.index}] allows domain names, which the prediction cannot resolve: it treats them as matching nothing`,
+    }))))
 }
 
 function lintPolicy(policy: CompiledPolicy, pods: PodEndpoint[], unreadNamespaces: Namespace[]): LintWarning[] {

@@ -46,6 +46,30 @@ class Bitset {
 }
 
 export function classMatrix(evaluator: Evaluator, classes: EndpointClass[], query: PortQuery): ClassMatrix {
+  const tiered = evaluator.tiers.admin.length > 0 || evaluator.tiers.baseline.length > 0
+  return tiered ? pairwiseMatrix(evaluator, query) : bitsetMatrix(evaluator, classes, query)
+}
+
+/**
+ * With cluster-scoped tiers, a rule's effect depends on the rules before it (first match wins, across
+ * tiers), so the bitset shortcut does not hold: each class pair is evaluated, once, by `evaluate`.
+ */
+function pairwiseMatrix(evaluator: Evaluator, query: PortQuery): ClassMatrix {
+  const decided = new Map<string, { allowed: boolean; viaIpBlock: boolean }>()
+  const decide = (from: EndpointClass, to: EndpointClass) => {
+    const key = `${from.id}:${to.id}`
+    let result = decided.get(key)
+    if (!result) {
+      const verdict = evaluator.evaluate({ from: from.representative, to: to.representative, ...query }, { loopback: 'policy' })
+      result = { allowed: verdict.egress.allowed && verdict.ingress.allowed, viaIpBlock: verdict.cniDefined.some((c) => c.kind === 'ipblock-pod-ip') }
+      decided.set(key, result)
+    }
+    return result
+  }
+  return { query, allowed: (from, to) => decide(from, to).allowed, reliesOnIpBlock: (from, to) => decide(from, to).viaIpBlock }
+}
+
+function bitsetMatrix(evaluator: Evaluator, classes: EndpointClass[], query: PortQuery): ClassMatrix {
   const sets = ruleSets(classes, query)
   const { size, everyone, rulePeers, rulePorts, portAllows } = sets
   const egressAllows = classes.map((source) => {

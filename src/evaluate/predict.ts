@@ -38,7 +38,7 @@ export interface Prediction {
 }
 
 export function predictMatrix(evaluator: Evaluator, request: PredictRequest): Prediction {
-  const classes = classify(evaluator.endpoints, evaluator.policies)
+  const classes = classify(evaluator.endpoints, evaluator.policies, evaluator.tiers)
   const classOf = new Map<string, EndpointClass>(classes.flatMap((c) => c.members.map((m) => [m.key, c] as const)))
   const classFor = (e: Endpoint) => classOf.get(e.key)!
   const matrices = request.queries.map((query) => classMatrix(evaluator, classes, query))

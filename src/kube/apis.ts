@@ -10,6 +10,8 @@ export interface Apis {
   authorization: k8s.AuthorizationV1Api
   policy: k8s.PolicyV1Api
   objects: k8s.KubernetesObjectApi
+  custom: k8s.CustomObjectsApi
+  discovery: k8s.ApisApi
 }
 
 export function createApis(config: k8s.KubeConfig, server: string): Apis {
@@ -27,5 +29,7 @@ export function createApis(config: k8s.KubeConfig, server: string): Apis {
     authorization: new k8s.AuthorizationV1Api(configuration),
     policy: new k8s.PolicyV1Api(configuration),
     objects: new k8s.KubernetesObjectApi(configuration),
+    custom: new k8s.CustomObjectsApi(configuration),
+    discovery: new k8s.ApisApi(configuration),
   }
 }

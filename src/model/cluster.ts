@@ -104,13 +104,83 @@ export interface Service {
 
 export interface Node {
   name: string
+  /** Admin policies' `nodes` peers select nodes by these. */
+  labels?: Labels
   ips: string[]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cluster-scoped tiers of policy.networking.k8s.io/v1alpha1: AdminNetworkPolicy (before
+// NetworkPolicy) and BaselineAdminNetworkPolicy (after it). Both share one shape here.
+
+export type AdminAction = 'Allow' | 'Deny' | 'Pass'
+
+export interface NamespacedPodSelector {
+  namespaceSelector: LabelSelector
+  podSelector: LabelSelector
+}
+
+/** Exactly one field is set. */
+export interface AdminSubject {
+  namespaces?: LabelSelector
+  pods?: NamespacedPodSelector
+}
+
+/** Exactly one field is set; ingress peers only use namespaces and pods. */
+export interface AdminPeer {
+  namespaces?: LabelSelector
+  pods?: NamespacedPodSelector
+  nodes?: LabelSelector
+  networks?: string[]
+  domainNames?: string[]
+}
+
+/** Exactly one of portNumber, namedPort, portRange. */
+export interface AdminPort {
+  portNumber?: { protocol: Protocol; port: number }
+  namedPort?: string
+  portRange?: { protocol: Protocol; start: number; end: number }
+}
+
+export interface AdminRule {
+  name?: string
+  action: AdminAction
+  /** `from` of an ingress rule, `to` of an egress rule (never empty). */
+  peers: AdminPeer[]
+  /** undefined: every port. */
+  ports?: AdminPort[]
+}
+
+export type AdminTier = 'admin' | 'baseline'
+
+export interface ClusterPolicy {
+  tier: AdminTier
+  name: string
+  /** AdminNetworkPolicy only: 0–1000, lower first. */
+  priority?: number
+  subject: AdminSubject
+  ingress: AdminRule[]
+  egress: AdminRule[]
+}
+
+export interface UnevaluatedPolicy {
+  /** `Kind/name`, or the kind's plural when none could be read. */
+  policy: string
+  reason: string
+}
+
+export function clusterPolicyKind(tier: AdminTier): string {
+  return tier === 'admin' ? 'AdminNetworkPolicy' : 'BaselineAdminNetworkPolicy'
 }
 
 export interface ClusterSnapshot {
   namespaces: Namespace[]
   pods: Pod[]
   policies: NetworkPolicy[]
+  /** AdminNetworkPolicies and the BaselineAdminNetworkPolicy (absent: none). */
+  clusterPolicies?: ClusterPolicy[]
+  /** Policies the prediction ignores: read but not evaluated (ClusterNetworkPolicy v1alpha2), or not readable. */
+  unevaluatedPolicies?: UnevaluatedPolicy[]
   services: Service[]
   nodes: Node[]
   /** Addresses outside the cluster the user asked about (--external). */

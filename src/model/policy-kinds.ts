@@ -1,6 +1,8 @@
 // Policy kinds the prediction does not evaluate, in one place. An object of one of these kinds in
 // the input changes what the cluster enforces, so skipping it is a warning (`--strict` counts it),
-// not a note. Entries: the kind and the API groups it comes from (`*` for every version).
+// not a note. (The policy.networking.k8s.io kinds are read: AdminNetworkPolicy and
+// BaselineAdminNetworkPolicy are evaluated, ClusterNetworkPolicy is warned about by lint as
+// `policy-not-evaluated`.) Entries: the kind and the API groups it comes from (`*` for every version).
 
 export interface IgnoredPolicyKind {
   kind: string
@@ -19,7 +21,6 @@ export const IGNORED_POLICY_KINDS: readonly IgnoredPolicyKind[] = [
   { kind: 'GlobalNetworkPolicy', groups: ['projectcalico.org', 'crd.projectcalico.org'], owner: 'Calico' },
   { kind: 'StagedNetworkPolicy', groups: ['projectcalico.org', 'crd.projectcalico.org'], owner: 'Calico' },
   { kind: 'StagedGlobalNetworkPolicy', groups: ['projectcalico.org', 'crd.projectcalico.org'], owner: 'Calico' },
-  { kind: 'ClusterNetworkPolicy', groups: ['policy.networking.k8s.io'], owner: 'the network plugin (Network Policy API)' },
   { kind: 'NetworkPolicy', groups: ['extensions'], apiVersions: ['extensions/v1beta1'], owner: 'nothing since Kubernetes 1.16 (the API server no longer serves extensions/v1beta1)' },
 ]
 

@@ -105,7 +105,7 @@ interface Represented<T extends Endpoint> {
 function representatives<T extends Endpoint>(evaluator: Evaluator, endpoints: T[], allPods: boolean): Array<Represented<T>> {
   if (allPods) return endpoints.map((e) => ({ representative: e, members: [e.key] }))
   const wanted = new Set(endpoints.map((e) => e.key))
-  return classify(endpoints, evaluator.policies).map((c) => ({
+  return classify(endpoints, evaluator.policies, evaluator.tiers).map((c) => ({
     representative: c.representative as T,
     members: c.members.map((m) => m.key).filter((k) => wanted.has(k)),
   }))

@@ -60,7 +60,7 @@ export async function startStandIns(context: EngineContext, specs: StandInSpec[]
   await inBatches(specs, EXEC_CONCURRENCY, async (spec) => {
     try {
       const owner = context.owners.get(spec.namespace)!
-      const pod = await client.createObject(standInPod(spec, options.run, { apiVersion: 'v1', kind: 'ConfigMap', ...owner }) as WireObject)
+      const pod = await client.createObject(standInPod(spec, options.run, owner) as WireObject)
       created.set(`${pod.namespace}/${pod.name}`, spec)
     } catch (error) {
       placements.set(spec.destination, { failed: `could not create it: ${(error as Error).message}` })

@@ -30,6 +30,17 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
       verdict === 'under-enforced' && !egress.allowed && ingress.allowedBy.some((r) => egress.policies.some((p) => samePolicy(p.policy, r.rule.policy))),
   },
   {
+    // kube-router v2.1.0 has no AdminNetworkPolicy support: it watches NetworkPolicies only.
+    id: 'kube-router/admin-tiers-not-enforced',
+    enforcer: 'kube-router',
+    rule: 'an AdminNetworkPolicy rule decides before NetworkPolicy, and the BaselineAdminNetworkPolicy where no NetworkPolicy isolates the pod (policy.networking.k8s.io/v1alpha1)',
+    behaviour: 'AdminNetworkPolicy and BaselineAdminNetworkPolicy are ignored: only NetworkPolicies are enforced',
+    matches: ({ verdict, prediction: { egress, ingress } }) => {
+      const byTier = [egress, ingress].filter((side) => side.decidedBy === 'admin' || side.decidedBy === 'baseline')
+      return (verdict === 'under-enforced' && byTier.some((side) => !side.allowed)) || (verdict === 'over-enforced' && byTier.length > 0)
+    },
+  },
+  {
     // Its queue rule sits on the postrouting hook; a pod's packets to the node itself are delivered
     // locally and never pass there.
     id: 'kube-network-policies/node-address-unfiltered',

@@ -1,6 +1,6 @@
 // Renders an explanation the way a person preparing for CKA reasons about it: the source's egress
 // side, the destination's ingress side, the deciding rule quoted as YAML, then the answer.
-import type { ExplainedPolicy, ExplainedRule, ExplainedSide, Explanation, IgnoredRules } from '../evaluate/explain.js'
+import type { ExplainedPolicy, ExplainedRule, ExplainedSide, ExplainedTier, Explanation, IgnoredRules } from '../evaluate/explain.js'
 import type { PeerMiss, PortMiss, SelectorMiss } from '../evaluate/reasons.js'
 import type { UnmetRequirement } from '../evaluate/selector.js'
 import { NAMESPACE_NAME_LABEL, type Labels } from '../model/cluster.js'
@@ -43,12 +43,30 @@ function sideVerdictText(side: ExplainedSide, endpoint: string): string[] {
   const title = side.direction === 'egress' ? `Egress from ${endpoint} (source side)` : `Ingress to ${endpoint} (destination side)`
   if (side.exempt === 'external') return [title, `  ${endpoint} is outside the cluster: no NetworkPolicy applies to it → allowed`]
   if (side.exempt === 'host-network') return [title, `  ${endpoint} uses the host network: NetworkPolicy does not isolate it → allowed`]
+  const admin = side.admin ? tierText('AdminNetworkPolicy', side.admin, side.direction, 'NetworkPolicy') : []
+  if (side.decidedBy === 'admin') return [title, ...admin, '  (NetworkPolicy and BaselineAdminNetworkPolicy are not consulted)']
+  const baseline = side.baseline ? tierText('BaselineAdminNetworkPolicy', side.baseline, side.direction, 'the default (allowed)') : []
+  return [title, ...admin, ...networkPolicyText(side, endpoint), ...baseline]
+}
+
+function tierText(kind: string, tier: ExplainedTier, direction: string, next: string): string[] {
+  const lines = [`  ${kind}: selected by ${tier.policies.join(', ')}`]
+  const deciding = tier.decided ? tier.rules[tier.rules.length - 1] : undefined
+  if (!deciding) return [...lines, `  no ${kind} rule matches → on to ${next}`]
+  const outcome = deciding.action === 'Pass' ? `→ passed on to ${next}` : deciding.action === 'Allow' ? '→ allowed' : '→ denied'
+  lines.push(`  ${deciding.action === 'Deny' ? '✘' : '✔'} ${deciding.label}${matchDetail(deciding, direction)} ${outcome}:`)
+  lines.push(indent(toYaml([deciding.rule]), '      '))
+  return lines
+}
+
+function networkPolicyText(side: ExplainedSide, endpoint: string): string[] {
   if (!side.isolated) {
     const ns = endpoint.split('/')[0]
-    return [title, `  not isolated: no NetworkPolicy in namespace ${ns} selects ${endpoint} for ${side.direction} → allowed`]
+    const outcome = side.decidedBy === 'baseline' ? 'on to BaselineAdminNetworkPolicy' : 'allowed'
+    return [`  not isolated: no NetworkPolicy in namespace ${ns} selects ${endpoint} for ${side.direction} → ${outcome}`]
   }
   const names = side.policies.map((p) => `${p.policy} (podSelector ${p.podSelector})`).join(', ')
-  const lines = [title, `  isolated by ${side.policies.length} ${side.policies.length === 1 ? 'policy' : 'policies'}: ${names}`]
+  const lines = [`  isolated by ${side.policies.length} ${side.policies.length === 1 ? 'policy' : 'policies'}: ${names}`]
   const deciding = side.policies.flatMap((p) => p.rules.filter((r) => r.matched).map((r) => [p, r] as const))
   if (deciding.length > 0) {
     const [policy, rule] = deciding[0]
@@ -62,7 +80,7 @@ function sideVerdictText(side: ExplainedSide, endpoint: string): string[] {
   return lines
 }
 
-function matchDetail(rule: ExplainedRule, direction: string): string {
+function matchDetail(rule: Pick<ExplainedRule, 'peer' | 'port'>, direction: string): string {
   const list = direction === 'ingress' ? 'from' : 'to'
   const peer = rule.peer === 'all' ? `no ${list} list: any peer` : `${list}[${rule.peer}]`
   const port = rule.port === 'all' ? 'no ports list: any port' : `ports[${rule.port}]`

@@ -1,7 +1,8 @@
 // The report contract of predict, explain and probe (what `--json` prints), and the functions that
 // map the core's results onto it. Workflows build these reports; renderers read them.
+import type { ConnectionChange, ChangeKind } from '../evaluate/diff.js'
 import type { DirectionVerdict, Evaluator } from '../evaluate/evaluate.js'
-import { explain, ruleLabel, type Explanation } from '../evaluate/explain.js'
+import { decidingTierRule, explain, ruleLabel, tierRuleLabel, type Explanation } from '../evaluate/explain.js'
 import type { LintWarning } from '../evaluate/lint.js'
 import type { CniDefinedKind, Prediction } from '../evaluate/predict.js'
 import type { Protocol } from '../model/cluster.js'
@@ -16,6 +17,8 @@ export interface SideSummary {
   isolated: boolean
   /** Rules that allow it, as `namespace/policy direction[index]`. */
   allowedBy: string[]
+  /** The AdminNetworkPolicy or BaselineAdminNetworkPolicy rule that decided this side, when one did. */
+  decidedBy?: string
 }
 
 /** What every row of the predict and probe contracts names: one connection, the port as asked. */
@@ -127,7 +130,8 @@ export interface ProbeReport {
 }
 
 export function sideSummary(side: DirectionVerdict): SideSummary {
-  return { isolated: side.isolated, allowedBy: side.allowedBy.map(ruleLabel) }
+  const tierRule = decidingTierRule(side)
+  return { isolated: side.isolated, allowedBy: side.allowedBy.map(ruleLabel), ...(tierRule ? { decidedBy: tierRuleLabel(tierRule) } : {}) }
 }
 
 /** A reconciled check as the probe report lists it; a check that does not agree carries the evaluator's reasoning. */
@@ -150,4 +154,48 @@ export function checkResult(c: ReconciledCheck, evaluator: Evaluator): ProbeChec
     ...(c.prediction.cniDefined.length > 0 ? { cniDefined: c.prediction.cniDefined.map((d) => d.kind) } : {}),
     ...(c.verdict !== 'agree' ? { explanation: explain(c.prediction, evaluator) } : {}),
   }
+}
+
+/** One row of the diff contract: a class pair whose connection a change gains or loses. */
+export interface DiffRow {
+  change: ChangeKind
+  /** Every source and destination the row stands for (pods, or the workloads of manifests). */
+  from: string[]
+  to: string[]
+  port: number | string
+  protocol: Protocol
+  /** The rules responsible after the change: what now allows it (gained) or denies it (lost). */
+  reason: string[]
+}
+
+export interface DiffReport {
+  /** Where "before" came from: `cluster` or the files. */
+  before: string
+  /** The change, as given: `apply FILE`, `delete KIND/…`, `after FILES`. */
+  change: string[]
+  rows: DiffRow[]
+  summary: { gained: number; lost: number; classes: number; evaluatedPairs: number }
+  warnings: LintWarning[]
+  notes: string[]
+}
+
+export function diffRow(c: ConnectionChange): DiffRow {
+  const sides = (['egress', 'ingress'] as const).filter((d) => c.change === 'lost' ? !c.after[d].allowed : !c.before[d].allowed)
+  return {
+    change: c.change,
+    from: c.from.map((e) => e.key),
+    to: c.to.map((e) => e.key),
+    port: c.query.port,
+    protocol: c.query.protocol,
+    reason: sides.map((d) => `${d}: ${sideDecision(c.after[d])}`),
+  }
+}
+
+/** What decided one side, in words: the deciding tier rule, the NetworkPolicy rules, or nothing. */
+export function sideDecision(side: DirectionVerdict): string {
+  const tierRule = decidingTierRule(side)
+  if (tierRule) return tierRuleLabel(tierRule)
+  if (side.decidedBy === 'default') return 'no policy of any tier applies (allowed)'
+  if (side.allowed) return `allowed by ${side.allowedBy.map(ruleLabel).join(', ')}`
+  return `isolated by ${side.policies.map((p) => `${p.policy.namespace}/${p.policy.name}`).join(', ')}, no rule matches`
 }

@@ -234,7 +234,7 @@ function cutName(id: string, width: number): string {
 
 function evidenceCells(grid: Grid, q: number, from: Unit, to: Unit, cell: PairVerdict): string {
   const verdict = grid.evidence(q, from, to)
-  const side = (s: SideSummary) => (!s.isolated ? 'not isolated' : s.allowedBy.length > 0 ? s.allowedBy.join(',') : 'no rule matches')
+  const side = (s: SideSummary) => s.decidedBy ?? (!s.isolated ? 'not isolated' : s.allowedBy.length > 0 ? s.allowedBy.join(',') : 'no rule matches')
   return [side(sideSummary(verdict.egress)).padEnd(28), side(sideSummary(verdict.ingress)).padEnd(28), cell.cniDefined.join(',') || '-'].join(GAP).trimEnd()
 }
 

@@ -5,6 +5,8 @@ import {
   NAMESPACE_NAME_LABEL, type ContainerPort, type IPBlock, type LabelSelector, type LabelSelectorRequirement,
   type Labels, type Namespace, type NetworkPolicy, type NetworkPolicyEgressRule, type NetworkPolicyIngressRule,
   type NetworkPolicyPeer, type NetworkPolicyPort, type Node, type Pod, type Service, type ServicePort,
+  type AdminAction, type AdminPeer, type AdminPort, type AdminRule, type AdminSubject, type AdminTier, type ClusterPolicy,
+  type NamespacedPodSelector, clusterPolicyKind,
 } from '../model/cluster.js'
 import { cidrCovers, parseAddress, parseCidr } from '../model/ip.js'
 import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, labelKeyProblem, labelValueProblem } from '../model/names.js'
@@ -69,7 +71,7 @@ export function toNode(object: Json, where: Where, meta: Metadata): Node {
     // Other address types (Hostname, InternalDNS…) are names, not IPs.
     return type === 'InternalIP' || type === 'ExternalIP' ? optionalIp(address, 'address', addressAt) : undefined
   })) ?? []
-  return { name: meta.name, ips: ips.filter((ip): ip is string => ip !== undefined) }
+  return { name: meta.name, labels: meta.labels, ips: ips.filter((ip): ip is string => ip !== undefined) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,6 +309,120 @@ function toEndPort(value: unknown, port: number | string | undefined, where: Whe
   const endPort = portNumber(value, where)
   if (endPort < port) fail(where, `endPort ${endPort} is less than port ${port}; expected endPort >= port`)
   return endPort
+}
+
+// ---------------------------------------------------------------------------------------------
+// AdminNetworkPolicy and BaselineAdminNetworkPolicy (policy.networking.k8s.io/v1alpha1), with the
+// CRD's validation: exactly one field in a subject, peer or port; at least one peer per rule;
+// priority 0–1000; the baseline policy is a singleton named "default" whose actions are Allow/Deny.
+
+export function toClusterPolicy(tier: AdminTier, object: Json, where: Where, meta: Metadata): ClusterPolicy {
+  const kind = clusterPolicyKind(tier)
+  const spec = optionalObject(object, 'spec', where)
+  const specAt = at(where, 'spec')
+  if (!spec) fail(specAt, `spec is missing; a ${kind} needs spec.subject`)
+  rejectUnknownFields(spec, tier === 'admin' ? ['priority', 'subject', 'ingress', 'egress'] : ['subject', 'ingress', 'egress'], specAt)
+  if (tier === 'baseline' && meta.name !== 'default') fail(at(at(where, 'metadata'), 'name'), `a BaselineAdminNetworkPolicy must be named "default" (there is one per cluster), got "${meta.name}"`)
+  const subjectValue = optionalObject(spec, 'subject', specAt)
+  if (!subjectValue) fail(at(specAt, 'subject'), `spec.subject is required; set namespaces or pods`)
+  const rules = (direction: 'ingress' | 'egress') => mapArray(spec, direction, specAt, (value, ruleAt) => toAdminRule(tier, direction, value, ruleAt)) ?? []
+  return withoutUndefined({
+    tier,
+    name: meta.name,
+    priority: tier === 'admin' ? toPriority(spec.priority, at(specAt, 'priority')) : undefined,
+    subject: toAdminSubject(subjectValue, at(specAt, 'subject')),
+    ingress: rules('ingress'),
+    egress: rules('egress'),
+  })
+}
+
+function toPriority(value: unknown, where: Where): number {
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 1000) fail(where, `priority must be an integer 0–1000 (lower is checked first), got ${describe(value)}`)
+  return value as number
+}
+
+function exactlyOne(object: Json, fields: string[], where: Where, what: string): string {
+  rejectUnknownFields(object, fields, where)
+  const set = fields.filter((f) => object[f] !== undefined && object[f] !== null)
+  if (set.length !== 1) fail(where, `${what} must set exactly one of ${fields.join(', ')}${set.length > 1 ? `, got ${set.join(' and ')}` : ''}`)
+  return set[0]
+}
+
+function toAdminSubject(subject: Json, where: Where): AdminSubject {
+  const field = exactlyOne(subject, ['namespaces', 'pods'], where, 'a subject')
+  return field === 'namespaces' ? { namespaces: requiredSelector(subject, 'namespaces', where) } : { pods: toNamespacedPod(subject, where) }
+}
+
+function toNamespacedPod(parent: Json, where: Where): NamespacedPodSelector {
+  const pods = asObject(parent.pods, at(where, 'pods'), 'a pods selector')
+  const podsAt = at(where, 'pods')
+  rejectUnknownFields(pods, ['namespaceSelector', 'podSelector'], podsAt)
+  return { namespaceSelector: requiredSelector(pods, 'namespaceSelector', podsAt), podSelector: requiredSelector(pods, 'podSelector', podsAt) }
+}
+
+function requiredSelector(parent: Json, key: string, where: Where): LabelSelector {
+  const selector = optionalSelector(parent, key, where)
+  if (!selector) fail(at(where, key), `${key} is required; use {} to select everything`)
+  return selector
+}
+
+const ACTIONS: Record<AdminTier, AdminAction[]> = { admin: ['Allow', 'Deny', 'Pass'], baseline: ['Allow', 'Deny'] }
+
+function toAdminRule(tier: AdminTier, direction: 'ingress' | 'egress', value: unknown, where: Where): AdminRule {
+  const rule = asObject(value, where, `an ${direction} rule`)
+  const peersKey = direction === 'ingress' ? 'from' : 'to'
+  rejectUnknownFields(rule, ['name', 'action', peersKey, 'ports'], where)
+  const action = rule.action
+  if (!ACTIONS[tier].includes(action as AdminAction)) fail(at(where, 'action'), `action must be one of ${ACTIONS[tier].join(', ')}, got ${describe(action)}`)
+  const peers = mapArray(rule, peersKey, where, (peer, peerAt) => toAdminPeer(direction, peer, peerAt))
+  if (!peers?.length) fail(at(where, peersKey), `${peersKey} must list at least one peer`)
+  const ports = mapArray(rule, 'ports', where, toAdminPort)
+  if (ports?.length === 0) fail(at(where, 'ports'), 'ports must list at least one port when set; omit it to match every port')
+  if (ports?.some((p) => p.namedPort !== undefined) && peers.some((p) => p.nodes || p.networks)) {
+    fail(at(where, 'ports'), 'namedPort cannot be used with nodes or networks peers: they have no named ports')
+  }
+  if (peers.some((p) => p.domainNames) && action !== 'Allow') fail(at(where, 'action'), 'domainNames peers are only allowed in Allow rules')
+  return withoutUndefined({ name: optionalString(rule, 'name', where), action: action as AdminAction, peers, ports })
+}
+
+function toAdminPeer(direction: 'ingress' | 'egress', value: unknown, where: Where): AdminPeer {
+  const peer = asObject(value, where, 'a peer')
+  const fields = direction === 'ingress' ? ['namespaces', 'pods'] : ['namespaces', 'pods', 'nodes', 'networks', 'domainNames']
+  const field = exactlyOne(peer, fields, where, 'a peer')
+  switch (field) {
+    case 'pods': return { pods: toNamespacedPod(peer, where) }
+    case 'networks': return { networks: toNetworks(peer, where) }
+    case 'domainNames': return { domainNames: mapArray(peer, 'domainNames', where, asString) ?? [] }
+    default: return { [field]: requiredSelector(peer, field, where) }
+  }
+}
+
+function toNetworks(peer: Json, where: Where): string[] {
+  const networks = mapArray(peer, 'networks', where, (value, cidrAt) => {
+    const text = asString(value, cidrAt)
+    if (!parseCidr(text)) fail(cidrAt, `"${text}" is not a valid CIDR; expected an IPv4 or IPv6 network such as 10.0.0.0/8 or fd00::/8`)
+    return text
+  }) ?? []
+  if (networks.length === 0) fail(at(where, 'networks'), 'networks must list at least one CIDR')
+  return networks
+}
+
+function toAdminPort(value: unknown, where: Where): AdminPort {
+  const port = asObject(value, where, 'a port entry')
+  const field = exactlyOne(port, ['portNumber', 'namedPort', 'portRange'], where, 'a port entry')
+  const fieldAt = at(where, field)
+  if (field === 'namedPort') return { namedPort: asString(port.namedPort, fieldAt) }
+  const entry = asObject(port[field], fieldAt, field)
+  const protocol = optionalProtocol(entry, fieldAt) ?? 'TCP'
+  if (field === 'portNumber') {
+    rejectUnknownFields(entry, ['protocol', 'port'], fieldAt)
+    return { portNumber: { protocol, port: portNumber(entry.port, at(fieldAt, 'port')) } }
+  }
+  rejectUnknownFields(entry, ['protocol', 'start', 'end'], fieldAt)
+  const start = portNumber(entry.start, at(fieldAt, 'start'))
+  const end = portNumber(entry.end, at(fieldAt, 'end'))
+  if (end < start) fail(at(fieldAt, 'end'), `end ${end} is less than start ${start}; expected start <= end`)
+  return { portRange: { protocol, start, end } }
 }
 
 // ---------------------------------------------------------------------------------------------

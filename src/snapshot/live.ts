@@ -1,7 +1,8 @@
 // The live edge of the snapshot: read the cluster through the KubeClient and feed the objects
 // through the same conversion and validation as manifest files.
-import type { KubeClient, WireObject } from '../kube/client.js'
-import type { ClusterSnapshot } from '../model/cluster.js'
+import type { ClusterPolicyKind, KubeClient, WireObject } from '../kube/client.js'
+import type { ClusterSnapshot, UnevaluatedPolicy } from '../model/cluster.js'
+import { statusOf } from '../kube/errors.js'
 import { PROBE_SOURCE_ANNOTATION } from '../model/cluster.js'
 import { snapshotFromObjects, type ManifestDocument } from './objects.js'
 import { controllerKey, controllerOf, type ControllerOwners } from './owners.js'
@@ -16,6 +17,9 @@ export interface LiveScope {
 
 const SOURCE = 'cluster'
 
+/** Cluster-scoped policies apply whatever namespaces were asked for, so they are always read. */
+const CLUSTER_POLICY_KINDS: ClusterPolicyKind[] = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']
+
 export async function loadSnapshotFromCluster(client: KubeClient, scope: LiveScope): Promise<ClusterSnapshot> {
   const defaultNamespace = await client.defaultNamespace()
   const namespaces = scopeNamespaces(scope, defaultNamespace)
@@ -26,16 +30,31 @@ export async function loadSnapshotFromCluster(client: KubeClient, scope: LiveSco
   ])).flat()
   // Jobs only name the CronJob that runs their pods: without the right to list them, pods name the Job.
   const jobs = (namespace?: string) => client.listObjects('Job', { namespace }).catch(() => [])
-  const [namespaceObjects, nodes, jobLists, ...perScope] = await Promise.all([
+  const [namespaceObjects, nodes, jobLists, clusterPolicies, ...perScope] = await Promise.all([
     client.listObjects('Namespace'),
     client.listObjects('Node').catch(() => []),
     Promise.all((namespaces ?? [undefined]).map(jobs)),
+    Promise.all(CLUSTER_POLICY_KINDS.map(readClusterPolicies(client))),
     ...(namespaces ?? [undefined]).map(perNamespace),
   ])
-  const objects = [...namespaceObjects, ...nodes, ...perScope.flat()]
+  const objects = [...namespaceObjects, ...nodes, ...clusterPolicies.flatMap((c) => c.objects), ...perScope.flat()]
   const docs: ManifestDocument[] = objects.map((object, index) => ({ file: SOURCE, index, object }))
-  const snapshot = snapshotFromObjects(docs, { defaultNamespace, owners: jobOwners(jobLists.flat()) })
+  const read = snapshotFromObjects(docs, { defaultNamespace, owners: jobOwners(jobLists.flat()) })
+  const unreadable = clusterPolicies.flatMap((c) => c.unreadable)
+  const snapshot = unreadable.length > 0 ? { ...read, unevaluatedPolicies: [...(read.unevaluatedPolicies ?? []), ...unreadable] } : read
   return namespaces || scope.labelSelector ? { ...snapshot, podScope: { namespaces, labelSelector: scope.labelSelector } } : snapshot
+}
+
+/** A kind the user may not list is no failure, but the prediction then ignores it: lint says so. */
+function readClusterPolicies(client: KubeClient) {
+  return async (kind: ClusterPolicyKind): Promise<{ objects: WireObject[]; unreadable: UnevaluatedPolicy[] }> => {
+    try {
+      return { objects: await client.listObjects(kind), unreadable: [] }
+    } catch (error) {
+      if (statusOf(error) !== 403) throw error
+      return { objects: [], unreadable: [{ policy: `${kind} (all)`, reason: `listing them is forbidden; grant get/list on ${kind.toLowerCase().replace(/y$/, 'ies')}.policy.networking.k8s.io (deploy/rbac.yaml)` }] }
+    }
+  }
 }
 
 function jobOwners(jobs: WireObject[]): ControllerOwners {

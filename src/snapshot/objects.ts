@@ -1,10 +1,10 @@
 // Kubernetes manifests (already parsed from YAML/JSON) → ClusterSnapshot. Pure: no fs, no network.
 // Lists are flattened, each object goes to the converter of its kind (kinds.ts), and the results
 // are assembled into a snapshot with notes on what was skipped or assumed.
-import type { ClusterSnapshot, Namespace, NetworkPolicy, Node, Pod, Service } from '../model/cluster.js'
+import type { ClusterPolicy, ClusterSnapshot, Namespace, NetworkPolicy, Node, Pod, Service, UnevaluatedPolicy } from '../model/cluster.js'
 import { NAMESPACE_NAME_LABEL, type SkippedInput } from '../model/cluster.js'
 import { ignoredPolicyKind } from '../model/policy-kinds.js'
-import { readMetadata, toNamespace, toNetworkPolicy, toNode, toPod, toService, toTemplatePod, type Metadata } from './kinds.js'
+import { readMetadata, toClusterPolicy, toNamespace, toNetworkPolicy, toNode, toPod, toService, toTemplatePod, type Metadata } from './kinds.js'
 import { asObject, at, describe, fail, optionalArray, withoutUndefined, type Json, type Where } from './located.js'
 import { controllerKey, controllerOf, withWorkloadOwner, type ControllerOwners } from './owners.js'
 
@@ -91,6 +91,10 @@ type Converted =
   | { policy: NetworkPolicy }
   | { service: Service }
   | { node: Node }
+  | { clusterPolicy: ClusterPolicy }
+  | { unevaluated: UnevaluatedPolicy }
+
+export const ADMIN_POLICY_API = 'policy.networking.k8s.io/v1alpha1'
 
 /** Workloads stand for their pod template: where it is and which apiVersion carries it. */
 const WORKLOADS: Record<string, { apiVersion: string; templatePath: string[] }> = {
@@ -113,6 +117,22 @@ const HANDLERS: Record<string, KindHandler> = {
   },
   Service: { apiVersions: ['v1'], scope: 'namespaced', convert: (object, where, meta) => ({ service: toService(object, where, meta) }) },
   Node: { apiVersions: ['v1'], scope: 'cluster', convert: (object, where, meta) => ({ node: toNode(object, where, meta) }) },
+  AdminNetworkPolicy: {
+    apiVersions: [ADMIN_POLICY_API],
+    scope: 'cluster',
+    convert: (object, where, meta) => ({ clusterPolicy: toClusterPolicy('admin', object, where, meta) }),
+  },
+  BaselineAdminNetworkPolicy: {
+    apiVersions: [ADMIN_POLICY_API],
+    scope: 'cluster',
+    convert: (object, where, meta) => ({ clusterPolicy: toClusterPolicy('baseline', object, where, meta) }),
+  },
+  // Read so that the prediction can say it ignores them (lint `policy-not-evaluated`).
+  ClusterNetworkPolicy: {
+    apiVersions: ['policy.networking.k8s.io/v1alpha2'],
+    scope: 'cluster',
+    convert: (_, __, meta) => ({ unevaluated: { policy: `ClusterNetworkPolicy/${meta.name}`, reason: 'policy.networking.k8s.io/v1alpha2 is not supported yet' } }),
+  },
   ...Object.fromEntries(Object.entries(WORKLOADS).map(([kind, { apiVersion, templatePath }]) => [kind, {
     apiVersions: [apiVersion],
     scope: 'namespaced' as const,
@@ -202,6 +222,8 @@ class Collected {
       policies,
       services: all.flatMap((c) => ('service' in c ? [c.service] : [])),
       nodes: all.flatMap((c) => ('node' in c ? [c.node] : [])),
+      ...optionalList('clusterPolicies', all.flatMap((c) => ('clusterPolicy' in c ? [c.clusterPolicy] : []))),
+      ...optionalList('unevaluatedPolicies', all.flatMap((c) => ('unevaluated' in c ? [c.unevaluated] : []))),
       externals: [],
       ...(this.skippedObjects.length + this.skippedFiles.length > 0 ? { skipped: { objects: this.skippedObjects, files: this.skippedFiles } } : {}),
       notes: [
@@ -221,6 +243,10 @@ class Collected {
     const objects = total === 1 ? 'object of an unsupported kind' : 'objects of unsupported kinds'
     return [`skipped ${total} ${objects}: ${kinds.map(([kind, count]) => `${kind} (${count})`).join(', ')}`]
   }
+}
+
+function optionalList<K extends string, T>(key: K, list: T[]): Partial<Record<K, T[]>> {
+  return list.length > 0 ? ({ [key]: list } as Record<K, T[]>) : {}
 }
 
 /**

@@ -10,6 +10,7 @@ import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
 import { diagnose, orderForReport, summarize } from '../reconcile/reconcile.js'
 import { compareTargets, differenceLine } from '../reconcile/targets.js'
 import { checkResult, type ProbeReport } from '../report/model.js'
+import { readDiffExpectations } from '../scenario/expect-diff.js'
 import { readExpectationFile } from '../scenario/expect-file.js'
 import { checkNames, judgeExpectations, measuredChecks, podCandidate } from '../scenario/live-expect.js'
 import { loadSnapshot, type SnapshotSource } from '../snapshot/source.js'
@@ -25,6 +26,8 @@ export interface ProbeOptions extends ProbeRunOptions {
   udpEchoPorts?: Set<string>
   /** A file of expectations about the pods in scope (`--expect`); each pod is then probed individually. */
   expectFile?: string
+  /** A `diff -o json` report (`--expect-diff`): its gained connections must be allowed, its lost ones denied. */
+  expectDiffFile?: string
   /** The cluster's enforcer, when known: disagreements it is known to cause are named. */
   enforcer?: Enforcer
 }
@@ -33,7 +36,10 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   const started = Date.now()
   if (options.source.files.length > 0) throw new InputError('probe measures a live cluster and takes no -f; use `predict -f` for files', { field: '--filename' })
   const { request } = options
-  const expectations = options.expectFile === undefined ? undefined : await readExpectationFile(options.expectFile)
+  if (options.expectFile !== undefined && options.expectDiffFile !== undefined) throw new InputError('--expect and --expect-diff cannot be combined', { field: '--expect-diff' })
+  const expectationFile = options.expectFile ?? options.expectDiffFile
+  const expectations = options.expectFile !== undefined ? await readExpectationFile(options.expectFile)
+    : options.expectDiffFile !== undefined ? await readDiffExpectations(options.expectDiffFile) : undefined
   const { snapshot, client } = await loadSnapshot(options.source)
   options.onEvent?.({ kind: 'snapshot', pods: snapshot.pods.length, policies: snapshot.policies.length })
   const { evaluator, inScope, sources: from, destinations: to } = resolveRequest(snapshot, request, {
@@ -42,7 +48,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     includes: (e) => e.kind === 'pod',
   })
   if (!inScope.some((e) => e.kind === 'pod')) throw new NothingFound(noResourcesFound(snapshot.podScope?.namespaces))
-  if (expectations) checkNames(expectations, inScope.map((e) => podCandidate(e as PodEndpoint)), options.expectFile!)
+  if (expectations) checkNames(expectations, inScope.map((e) => podCandidate(e as PodEndpoint)), expectationFile!)
   const plan = planProbes(evaluator, {
     sources: from,
     destinations: to,
@@ -71,6 +77,6 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     skipped: plan.skipped,
     warnings: lint(evaluator, lintScopeOf(snapshot)),
     notes: [...snapshot.notes, ...run.notes, ...(leftovers ? [leftovers] : [])],
-    ...(expectations ? { expectations: judgeExpectations(options.expectFile!, expectations, measuredChecks(checks)) } : {}),
+    ...(expectations ? { expectations: judgeExpectations(expectationFile!, expectations, measuredChecks(checks)) } : {}),
   }
 }

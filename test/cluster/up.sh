@@ -27,17 +27,17 @@ take_lock
 T0=$SECONDS
 mkdir -p "$LOGS" "$PIDS" "$CONF" "$RUN_DIR"
 
-log "step 1/8: prerequisites, binaries and images (cache: $CACHE_DIR)"
+log "step 1/9: prerequisites, binaries and images (cache: $CACHE_DIR)"
 build_all
 
-log "step 2/8: certificates and kubeconfigs ($PKI)"
+log "step 2/9: certificates and kubeconfigs ($PKI)"
 ensure_pki
 
-log "step 3/8: host network ($BRIDGE $NODE_IP, sysctls, guard chain)"
+log "step 3/9: host network ($BRIDGE $NODE_IP, sysctls, guard chain)"
 setup_network
 
 # ---------------------------------------------------------------- etcd
-log "step 4/8: etcd, containerd"
+log "step 4/9: etcd, containerd"
 mkdir -p "$NETPOL_CLUSTER_DIR/etcd"
 chmod 700 "$NETPOL_CLUSTER_DIR/etcd"
 start_daemon etcd etcd --name netpol --data-dir "$NETPOL_CLUSTER_DIR/etcd" \
@@ -139,7 +139,7 @@ import_image "$COREDNS_IMAGE" "$IMAGES_DIR/coredns-$COREDNS_VERSION.tar"
 import_image "$NETSHOOT_IMAGE" "$IMAGES_DIR/netshoot.tar"
 
 # ---------------------------------------------------------------- control plane
-log "step 5/8: kube-apiserver, kube-controller-manager, kube-scheduler ($K8S_VERSION)"
+log "step 5/9: kube-apiserver, kube-controller-manager, kube-scheduler ($K8S_VERSION)"
 start_apiserver
 
 start_daemon kube-controller-manager "$K8S_BIN/kube-controller-manager" \
@@ -158,7 +158,7 @@ wait_for "kube-controller-manager /healthz" 60 kube-controller-manager curl -skf
 wait_for "kube-scheduler /healthz" 60 kube-scheduler curl -skf --max-time 2 https://127.0.0.1:10259/healthz
 
 # ---------------------------------------------------------------- node
-log "step 6/8: kubelet, kube-proxy (node $NODE_NAME, $NODE_IP)"
+log "step 6/9: kubelet, kube-proxy (node $NODE_NAME, $NODE_IP)"
 mkdir -p "$NETPOL_CLUSTER_DIR/kubelet" "$NETPOL_CLUSTER_DIR/pod-logs"
 write_if_changed "$CONF/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -236,7 +236,7 @@ wait_for "node $NODE_NAME Ready" 120 kubelet node_ready
 wait_for "kube-proxy /healthz" 60 kube-proxy curl -sf --max-time 2 http://127.0.0.1:10256/healthz
 
 # ---------------------------------------------------------------- addons
-log "step 7/8: CoreDNS ($COREDNS_IMAGE, Service kube-dns $DNS_SVC_IP)"
+log "step 7/9: CoreDNS ($COREDNS_IMAGE, Service kube-dns $DNS_SVC_IP)"
 node "$CLUSTER_SRC/lib/apply.mjs" "$KUBECONFIG_ADMIN" "$CLUSTER_SRC/manifests/coredns.yaml" \
   --set "COREDNS_IMAGE=$COREDNS_IMAGE" --set "DNS_SVC_IP=$DNS_SVC_IP" >>"$LOGS/addons.log" 2>&1 \
   || { show_log addons; die "applying CoreDNS manifests failed"; }
@@ -249,8 +249,23 @@ wait_for "CoreDNS pod Ready" 120 kubelet coredns_ready
 wait_for "default service account in namespace default" 60 kube-controller-manager \
   kcurl /api/v1/namespaces/default/serviceaccounts/default
 
+log "step 8/9: AdminNetworkPolicy and BaselineAdminNetworkPolicy CRDs (network-policy-api $ANP_API_VERSION)"
+for crd in "$ANP_CRD_DIR"/*.yaml; do
+  node "$CLUSTER_SRC/lib/apply.mjs" "$KUBECONFIG_ADMIN" "$crd" >>"$LOGS/addons.log" 2>&1 \
+    || { show_log addons; die "applying $(basename "$crd") failed"; }
+done
+crds_established() {
+  local name
+  for name in adminnetworkpolicies baselineadminnetworkpolicies; do
+    kcurl "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$name.policy.networking.k8s.io" | node -e '
+      let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const c=JSON.parse(s);
+      process.exit((c.status?.conditions||[]).some(x=>x.type==="Established"&&x.status==="True")?0:1)})' || return 1
+  done
+}
+wait_for "admin policy CRDs established" 60 kube-apiserver crds_established
+
 # ---------------------------------------------------------------- enforcer
-log "step 8/8: NetworkPolicy enforcer: $ENFORCER"
+log "step 9/9: NetworkPolicy enforcer: $ENFORCER"
 set_enforcer "$ENFORCER"
 
 log "cluster is up in $((SECONDS - T0))s  (enforcer: $(cat "$ENFORCER_FILE"))"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createEvaluator } from '../../src/evaluate/evaluate.js'
-import type { NetworkPolicy } from '../../src/model/cluster.js'
+import type { ClusterPolicy, NetworkPolicy } from '../../src/model/cluster.js'
 import type { ProbeJob } from '../../src/plan/plan.js'
 import { KNOWN_DEVIATIONS, knownDeviation, nameKnownDeviation } from '../../src/reconcile/deviations.js'
 import { reconcileOne, type ReconciledCheck } from '../../src/reconcile/reconcile.js'
@@ -80,6 +80,46 @@ describe('kube-network-policies: a pod\'s connections to its node are not filter
     const check = toExternal(undefined, 'connected')
     expect(check.verdict).toBe('under-enforced')
     expect(knownDeviation(check, 'kube-network-policies')).toBeUndefined()
+  })
+})
+
+describe('kube-router: the admin tiers are not enforced', () => {
+  const ID_ADMIN = 'kube-router/admin-tiers-not-enforced'
+  /** x/a → x/b TCP/80 with the given cluster-scoped policies, measured as given. */
+  function withTiers(clusterPolicies: ClusterPolicy[], observation: Observation): ReconciledCheck {
+    const evaluator = createEvaluator({ ...upstreamWorld([]), clusterPolicies })
+    const from = evaluator.endpoint('x/a')!
+    const to = evaluator.endpoint('x/b')!
+    const job = { id: 'j', from, to, port: 80, protocol: 'TCP', target: { host: '198.18.1.11', port: 80 }, sourceMembers: ['x/a'] } as ProbeJob
+    const prediction = evaluator.evaluate({ from, to, port: 80, protocol: 'TCP' }, { loopback: 'policy' })
+    return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
+  }
+  const denyAll = (tier: 'admin' | 'baseline'): ClusterPolicy => ({
+    tier, name: tier === 'admin' ? 'deny-all' : 'default', ...(tier === 'admin' ? { priority: 1 } : {}),
+    subject: { namespaces: {} }, ingress: [{ action: 'Deny', peers: [{ namespaces: {} }] }], egress: [],
+  })
+
+  it.each(['admin', 'baseline'] as const)('names it when a %s-tier Deny goes through', (tier) => {
+    const check = withTiers([denyAll(tier)], 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-router')?.id).toBe(ID_ADMIN)
+    expect(knownDeviation(check, 'kube-network-policies')).toBeUndefined()
+  })
+
+  it('names it when an ANP Allow over a NetworkPolicy denial is blocked', () => {
+    const allowAll: ClusterPolicy = { tier: 'admin', name: 'allow-all', priority: 1, subject: { namespaces: {} }, ingress: [{ action: 'Allow', peers: [{ namespaces: {} }] }], egress: [] }
+    const evaluator = createEvaluator({ ...upstreamWorld([policy('x', 'deny', {})]), clusterPolicies: [allowAll] })
+    const from = evaluator.endpoint('x/a')!
+    const to = evaluator.endpoint('x/b')!
+    const job = { id: 'j', from, to, port: 80, protocol: 'TCP', target: { host: '198.18.1.11', port: 80 }, sourceMembers: ['x/a'] } as ProbeJob
+    const prediction = evaluator.evaluate({ from, to, port: 80, protocol: 'TCP' }, { loopback: 'policy' })
+    const check = reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation: 'refused', elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
+    expect(check.verdict).toBe('over-enforced')
+    expect(knownDeviation(check, 'kube-router')?.id).toBe(ID_ADMIN)
+  })
+
+  it('does not apply when the NetworkPolicy tier decided the denial', () => {
+    expect(knownDeviation(measured([policy('x', 'deny', {})], 'connected'), 'kube-router')?.id).not.toBe(ID_ADMIN)
   })
 })
 

@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest'
 import { PROBE_SOURCE_ANNOTATION } from '../../src/model/cluster.js'
 import { loadSnapshotFromCluster } from '../../src/snapshot/live.js'
+import { createEvaluator } from '../../src/evaluate/evaluate.js'
+import { lint, lintScopeOf } from '../../src/evaluate/lint.js'
+import { ClusterError } from '../../src/model/errors.js'
 import { FakeKube } from '../support/fake-kube.js'
 
 const pod = (namespace: string, name: string, extra: { phase?: string; annotations?: Record<string, string>; labels?: Record<string, string> } = {}) => ({
@@ -38,6 +41,27 @@ describe('live snapshot', () => {
     expect(snapshot.pods.map((p) => `${p.namespace}/${p.name}`).sort()).toEqual(['db/pg', 'shop/web'])
     expect(snapshot.policies.map((p) => `${p.namespace}/${p.name}`)).toEqual(['db/deny'])
     expect(snapshot.podScope).toBeUndefined()
+  })
+
+  it('reads the cluster-scoped admin policies whatever namespaces were asked for', async () => {
+    const kube = cluster().add({
+      apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: 'AdminNetworkPolicy', metadata: { name: 'deny-db' },
+      spec: { priority: 5, subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'db' } } }] }] },
+    })
+    const snapshot = await loadSnapshotFromCluster(kube, { namespaces: ['shop'], allNamespaces: false })
+    expect(snapshot.clusterPolicies?.map((p) => `${p.tier}/${p.name}`)).toEqual(['admin/deny-db'])
+    expect(kube.calls.filter((c) => c.method === 'listObjects').map((c) => c.args[0])).toEqual(expect.arrayContaining(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']))
+  })
+
+  it('an admin policy kind the user may not list is no failure, but a lint warning (the 403 of an API server, faked)', async () => {
+    const forbidden = Object.assign(new ClusterError('list adminnetworkpolicies: permission denied (403)'), { status: 403 })
+    const kube = cluster().failWhen('listObjects', ([kind]) => kind === 'AdminNetworkPolicy', forbidden)
+    const snapshot = await loadSnapshotFromCluster(kube, { namespaces: [], allNamespaces: true })
+    expect(snapshot.pods.length).toBe(2)
+    const warnings = lint(createEvaluator(snapshot), lintScopeOf(snapshot))
+    expect(warnings.filter((w) => w.code === 'policy-not-evaluated').map((w) => w.message)).toEqual([
+      'AdminNetworkPolicy (all) is not evaluated (listing them is forbidden; grant get/list on adminnetworkpolicies.policy.networking.k8s.io (deploy/rbac.yaml)): the prediction ignores it, and the enforcer may not',
+    ])
   })
 
   it('a Job list it may not read is no failure: the pods of a CronJob then name their Job', async () => {

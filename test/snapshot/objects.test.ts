@@ -234,7 +234,7 @@ describe('services and nodes', () => {
       metadata: { name: 'n1' },
       status: { addresses: [{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '192.168.1.10' }, { type: 'ExternalIP', address: '203.0.113.5' }] },
     })
-    expect(snapshot.nodes).toEqual([{ name: 'n1', ips: ['192.168.1.10', '203.0.113.5'] }])
+    expect(snapshot.nodes).toEqual([{ name: 'n1', labels: {}, ips: ['192.168.1.10', '203.0.113.5'] }])
   })
 })
 

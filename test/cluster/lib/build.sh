@@ -170,11 +170,28 @@ build_kube_network_policies() {
   log "kube-network-policies built in $((SECONDS - t0))s"
 }
 
+# The AdminNetworkPolicy / BaselineAdminNetworkPolicy CRDs (policy.networking.k8s.io/v1alpha1), from
+# the network-policy-api module kube-network-policies requires (its hash is in the wrapper's go.sum).
+# The experimental channel: it has the fields kube-network-policies implements (nodes, networks,
+# namedPort, domainNames). Copied into the cache so that `up` applies the same files every time.
+copy_admin_policy_crds() {
+  [[ -f $ANP_CRD_DIR/.done ]] && return 0
+  go_env
+  local dir
+  dir="$(cd "$CLUSTER_SRC/build/kube-network-policies" && go mod download -json sigs.k8s.io/network-policy-api | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d $dir/config/crd/experimental ]] || die "network-policy-api module not found (go mod download sigs.k8s.io/network-policy-api)"
+  mkdir -p "$ANP_CRD_DIR"
+  cp "$dir"/config/crd/experimental/policy.networking.k8s.io_*.yaml "$ANP_CRD_DIR/"
+  chmod u+w "$ANP_CRD_DIR"/*.yaml
+  touch "$ANP_CRD_DIR/.done"
+}
+
 build_all() {
   ensure_apt
   build_k8s
   build_coredns
   build_kube_router
   build_kube_network_policies
+  copy_admin_policy_crds
   build_images
 }

@@ -66,10 +66,11 @@ set_enforcer() {
       wait_for "kube-router healthy" 60 kube-router curl -sf --max-time 2 http://127.0.0.1:20244/healthz
       ;;
     kube-network-policies)
-      # AdminNetworkPolicy flags stay off: the harness installs no ANP/BANP CRDs.
+      # The admin tiers are on: `up` installs the ANP/BANP CRDs before it starts the enforcer.
       if ! is_running kube-network-policies; then
         start_daemon kube-network-policies "$KNP_BIN/kube-network-policies" --kubeconfig "$KUBECONFIG_ADMIN" \
-          --hostname-override "$NODE_NAME" --metrics-bind-address 127.0.0.1:20245 --nfqueue-id "$KNP_QUEUE" --v 1
+          --hostname-override "$NODE_NAME" --metrics-bind-address 127.0.0.1:20245 --nfqueue-id "$KNP_QUEUE" \
+          --admin-network-policy --baseline-admin-network-policy --v 1
       fi
       wait_for "kube-network-policies rules loaded and queue $KNP_QUEUE bound" 60 kube-network-policies knp_healthy
       ;;
