@@ -217,7 +217,7 @@ describe.runIf(clusterAvailable())('probe pods are safe to run', () => {
 })
 
 describe.runIf(clusterAvailable())('probe pods do not hold up a node drain', () => {
-  it('a PodDisruptionBudget selecting the source keeps allowing the eviction of its workload while the probe pod exists', async () => {
+  it('a PodDisruptionBudget selecting the source keeps allowing the eviction of its workload while the probe pod and a stand-in exist', async () => {
     const ns = await createTestNamespace('probe-pdb')
     const { apps, core, kc } = kubeClients()
     const policy = kc.makeApiClient(k8s.PolicyV1Api)
@@ -245,13 +245,16 @@ describe.runIf(clusterAvailable())('probe pods do not hold up a node drain', () 
 
       // An unused address answers no ARP: re-checked for the settle period, so the probe pod lives ~20 s.
       const run = startCli(['probe', '-n', ns, '--settle', '20s', '--external', '198.18.255.254:9', '-o', 'json'])
-      await waitFor(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.find((p) => p.status?.phase === 'Running'), { timeoutMs: 60_000, intervalMs: 200, description: 'probe pod running' })
+      await waitFor(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.find((p) => p.status?.phase === 'Running' && !p.metadata?.name?.startsWith('netpol-stand-in-')), { timeoutMs: 60_000, intervalMs: 200, description: 'probe pod running' })
       // The disruption controller reacts to the new pod within milliseconds; give it a few seconds.
       await new Promise((resolve) => setTimeout(resolve, 3000))
       expect(await allowed()).toBe(1)
       const web = (await workloadPod())!.metadata!.name!
       expect(await evict(web)).toBe('evicted')
-      expect((await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.length).toBe(1)
+      // Both the source's probe pod and the destination's stand-in carry app=web, so the budget selects both.
+      const runPods = (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items
+      expect(runPods.map((p) => (p.metadata!.name!.startsWith('netpol-stand-in-') ? 'stand-in' : 'probe pod')).sort()).toEqual(['probe pod', 'stand-in'])
+      expect(runPods.every((p) => p.metadata?.labels?.app === 'web')).toBe(true)
       const result = await run.done
       expect(result.code).not.toBe(70)
       expect(JSON.parse(result.stdout).summary.checks).toBe(2)
