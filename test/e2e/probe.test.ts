@@ -89,7 +89,8 @@ describe.runIf(clusterAvailable())('probe on the real cluster', () => {
     const result = await runCli(['probe', '-n', world.x, '-n', world.y, '--settle', '3s'])
     expect(result.code).toBe(1)
     expect(result.stdout).toMatch(/UNDER-ENFORCED \(\d+\)/)
-    expect(result.stdout).toContain(`${world.y}/a → ${world.x}/b TCP/80: observed allowed via`)
+    // probe dials the destination's stand-in by default; the finding says so.
+    expect(result.stdout).toContain(`${world.y}/a → ${world.x}/b (stand-in) TCP/80: observed allowed via`)
     expect(result.stdout).toMatch(/predicted denied by [^\n]*\/default-deny[^\n]* ingress \(no rule matches\)/)
     expect(result.stdout).toMatch(/the CNI does not appear to enforce NetworkPolicy/)
     expect(result.stdout).not.toMatch(/OVER-ENFORCED \(/)
