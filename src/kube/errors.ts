@@ -59,11 +59,19 @@ export function statusOf(error: unknown): number | undefined {
   return (error as { status?: number }).status
 }
 
+/** The Status message, else a plain-text body (e.g. "Client sent an HTTP request to an HTTPS server."), else the first line of the client's message. */
 function serverMessage(error: unknown): string {
   const body = (error as { body?: unknown }).body
+  const parsed = typeof body === 'string' ? parseJson(body) : body
+  if (parsed && typeof parsed === 'object' && 'message' in parsed) return String((parsed as { message: unknown }).message)
+  if (typeof parsed === 'string' && parsed.trim() !== '') return parsed.trim().split('\n')[0]
+  return ((error as Error).message ?? String(error)).split('\n')[0]
+}
+
+function parseJson(text: string): unknown {
   try {
-    const parsed = typeof body === 'string' ? JSON.parse(body) : body
-    if (parsed && typeof parsed === 'object' && 'message' in parsed) return String((parsed as { message: unknown }).message)
-  } catch { /* not JSON: fall through */ }
-  return (error as Error).message ?? String(error)
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
 }

@@ -100,6 +100,11 @@ describe('sending API requests', () => {
     })
   })
 
+  it('a plain-text error body (an http:// server that wants https) is the one line the user sees', async () => {
+    const { url } = await serve((_, response) => { response.writeHead(400, { 'content-type': 'text/plain' }); response.end('Client sent an HTTP request to an HTTPS server.\n') })
+    await expect(connect({ kubeconfig: kubeconfig(url) }).listPods('shop', '')).rejects.toThrow(/^list pods: Client sent an HTTP request to an HTTPS server\. \(HTTP 400\)$/)
+  })
+
   it('403 is not retried and names the refusal', async () => {
     const { url, requests } = await serve((_, response) => json(response, 403, statusBody(403, 'pods is forbidden: User "u" cannot list resource "pods"')))
     await expect(connect({ kubeconfig: kubeconfig(url) }).listPods('shop', '')).rejects.toThrow('list pods: permission denied (403): pods is forbidden')
