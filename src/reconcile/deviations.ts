@@ -41,6 +41,20 @@ export const KNOWN_DEVIATIONS: readonly KnownDeviation[] = [
     },
   },
   {
+    // It resolves an ingress rule's namedPort among the *source* pod's container ports; a probe pod
+    // declares none, so the rule never matches and the traffic falls through to the tiers below.
+    id: 'kube-network-policies/admin-ingress-named-port-on-source',
+    enforcer: 'kube-network-policies',
+    rule: 'an AdminNetworkPolicy ingress rule\'s namedPort is a port of the destination pod (its subject)',
+    behaviour: 'an AdminNetworkPolicy ingress rule\'s namedPort is looked up among the source pod\'s ports, so for a probe pod (which declares none) the rule never applies',
+    matches: ({ verdict, prediction: { ingress } }) => {
+      const decided = ingress.decidedBy === 'admin' ? ingress.admin?.decidedBy : undefined
+      const port = decided && typeof decided.port === 'number' ? decided.rule.ports?.find((p) => p.index === decided.port) : undefined
+      if (port?.kind !== 'named') return false
+      return (verdict === 'under-enforced' && decided!.rule.action === 'Deny') || (verdict === 'over-enforced' && decided!.rule.action === 'Allow')
+    },
+  },
+  {
     // Its queue rule sits on the postrouting hook; a pod's packets to the node itself are delivered
     // locally and never pass there.
     id: 'kube-network-policies/node-address-unfiltered',

@@ -123,6 +123,39 @@ describe('kube-router: the admin tiers are not enforced', () => {
   })
 })
 
+describe('kube-network-policies: an ANP ingress namedPort is looked up on the source pod', () => {
+  const ID_NAMED = 'kube-network-policies/admin-ingress-named-port-on-source'
+  /** x/a → x/b TCP/80 (x/b declares serve-80-tcp) under one ANP ingress rule on the given port. */
+  function withAdminRule(action: 'Allow' | 'Deny', port: { namedPort: string } | { portNumber: { protocol: 'TCP'; port: number } }, observation: Observation, policies: NetworkPolicy[] = []): ReconciledCheck {
+    const anp: ClusterPolicy = { tier: 'admin', name: 'named', priority: 1, subject: { namespaces: {} }, ingress: [{ action, peers: [{ namespaces: {} }], ports: [port] }], egress: [] }
+    const evaluator = createEvaluator({ ...upstreamWorld(policies), clusterPolicies: [anp] })
+    const from = evaluator.endpoint('x/a')!
+    const to = evaluator.endpoint('x/b')!
+    const job = { id: 'j', from, to, port: 80, protocol: 'TCP', target: { host: '198.18.1.11', port: 80 }, sourceMembers: ['x/a'] } as ProbeJob
+    const prediction = evaluator.evaluate({ from, to, port: 80, protocol: 'TCP' }, { loopback: 'policy' })
+    return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
+  }
+
+  it('names it when a Deny on a named port goes through', () => {
+    const check = withAdminRule('Deny', { namedPort: 'serve-80-tcp' }, 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-network-policies')?.id).toBe(ID_NAMED)
+    expect(knownDeviation(check, 'kube-router')?.id).not.toBe(ID_NAMED)
+  })
+
+  it('names it when an Allow on a named port over a NetworkPolicy denial is blocked', () => {
+    const check = withAdminRule('Allow', { namedPort: 'serve-80-tcp' }, 'refused', [policy('x', 'deny', {})])
+    expect(check.verdict).toBe('over-enforced')
+    expect(knownDeviation(check, 'kube-network-policies')?.id).toBe(ID_NAMED)
+  })
+
+  it('does not apply when the rule names the port by number', () => {
+    const check = withAdminRule('Deny', { portNumber: { protocol: 'TCP', port: 80 } }, 'connected')
+    expect(check.verdict).toBe('under-enforced')
+    expect(knownDeviation(check, 'kube-network-policies')).toBeUndefined()
+  })
+})
+
 describe('the catalogue', () => {
   it('has unique ids prefixed by their enforcer', () => {
     const ids = KNOWN_DEVIATIONS.map((d) => d.id)
