@@ -1,21 +1,32 @@
 import { describe, expect, it } from 'vitest'
 import { createEvaluator } from '../../src/evaluate/evaluate.js'
-import type { ClusterPolicy, NetworkPolicy } from '../../src/model/cluster.js'
+import type { ClusterPolicy, ClusterSnapshot, NetworkPolicy } from '../../src/model/cluster.js'
 import type { ProbeJob } from '../../src/plan/plan.js'
 import { KNOWN_DEVIATIONS, knownDeviation, nameKnownDeviation } from '../../src/reconcile/deviations.js'
 import { reconcileOne, type ReconciledCheck } from '../../src/reconcile/reconcile.js'
 import type { Observation } from '../../src/model/probe.js'
 import { policy, upstreamWorld } from '../support/world.js'
 
-/** x/a → x/b TCP/80 under the given policies, predicted by the evaluator and observed as given. */
-function measured(policies: NetworkPolicy[], observation: Observation, to = 'x/b'): ReconciledCheck {
-  const evaluator = createEvaluator(upstreamWorld(policies))
+interface Measurement {
+  to?: string
+  port?: number
+  observation: Observation
+  serverListens?: boolean
+}
+
+/** x/a → `to` (x/b) on TCP `port` (80) in the given world, predicted by the evaluator and observed as given. */
+function measure(world: ClusterSnapshot, { to = 'x/b', port = 80, observation, serverListens = true }: Measurement): ReconciledCheck {
+  const evaluator = createEvaluator(world)
   const from = evaluator.endpoint('x/a')!
   const destination = evaluator.endpoint(to)!
-  const job = { id: 'j', from, to: destination, port: 80, protocol: 'TCP', target: { host: '198.18.1.11', port: 80 }, sourceMembers: ['x/a'] } as ProbeJob
-  const prediction = evaluator.evaluate({ from, to: destination, port: 80, protocol: 'TCP' }, { loopback: 'policy' })
-  return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
+  const host = destination.kind === 'external' ? destination.key : '198.18.1.11'
+  const job = { id: 'j', from, to: destination, port, protocol: 'TCP', target: { host, port }, sourceMembers: ['x/a'] } as ProbeJob
+  const prediction = evaluator.evaluate({ from, to: destination, port, protocol: 'TCP' }, { loopback: 'policy' })
+  return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens })
 }
+
+/** x/a → x/b TCP/80 under the given policies. */
+const measured = (policies: NetworkPolicy[], observation: Observation, to = 'x/b') => measure(upstreamWorld(policies), { to, observation })
 
 const ID = 'kube-router/ingress-rule-lets-selected-pods-out'
 /** One policy selecting every pod of x for both directions: ingress on 80 from anyone, no egress at all. */
@@ -61,12 +72,7 @@ describe('kube-network-policies: a pod\'s connections to its node are not filter
   /** x/a → EXTERNAL:10250 with every egress of x denied; the address is a node's when `node` is given. */
   function toExternal(node: string | undefined, observation: Observation): ReconciledCheck {
     const world = upstreamWorld([noEgress], ['198.18.0.1'])
-    const evaluator = createEvaluator({ ...world, nodes: node ? [{ name: node, ips: ['198.18.0.1'] }] : [] })
-    const from = evaluator.endpoint('x/a')!
-    const to = evaluator.endpoint('198.18.0.1')!
-    const job = { id: 'j', from, to, port: 10250, protocol: 'TCP', target: { host: '198.18.0.1', port: 10250 }, sourceMembers: ['x/a'] } as ProbeJob
-    const prediction = evaluator.evaluate({ from, to, port: 10250, protocol: 'TCP' }, { loopback: 'policy' })
-    return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: false })
+    return measure({ ...world, nodes: node ? [{ name: node, ips: ['198.18.0.1'] }] : [] }, { to: '198.18.0.1', port: 10250, observation, serverListens: false })
   }
 
   it('names the deviation when an egress-isolated pod reaches a node address', () => {
@@ -86,13 +92,8 @@ describe('kube-network-policies: a pod\'s connections to its node are not filter
 describe('kube-router: the admin tiers are not enforced', () => {
   const ID_ADMIN = 'kube-router/admin-tiers-not-enforced'
   /** x/a → x/b TCP/80 with the given cluster-scoped policies, measured as given. */
-  function withTiers(clusterPolicies: ClusterPolicy[], observation: Observation): ReconciledCheck {
-    const evaluator = createEvaluator({ ...upstreamWorld([]), clusterPolicies })
-    const from = evaluator.endpoint('x/a')!
-    const to = evaluator.endpoint('x/b')!
-    const job = { id: 'j', from, to, port: 80, protocol: 'TCP', target: { host: '198.18.1.11', port: 80 }, sourceMembers: ['x/a'] } as ProbeJob
-    const prediction = evaluator.evaluate({ from, to, port: 80, protocol: 'TCP' }, { loopback: 'policy' })
-    return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
+  function withTiers(clusterPolicies: ClusterPolicy[], observation: Observation, policies: NetworkPolicy[] = []): ReconciledCheck {
+    return measure({ ...upstreamWorld(policies), clusterPolicies }, { observation })
   }
   const denyAll = (tier: 'admin' | 'baseline'): ClusterPolicy => ({
     tier, name: tier === 'admin' ? 'deny-all' : 'default', ...(tier === 'admin' ? { priority: 1 } : {}),
@@ -108,12 +109,7 @@ describe('kube-router: the admin tiers are not enforced', () => {
 
   it('names it when an ANP Allow over a NetworkPolicy denial is blocked', () => {
     const allowAll: ClusterPolicy = { tier: 'admin', name: 'allow-all', priority: 1, subject: { namespaces: {} }, ingress: [{ action: 'Allow', peers: [{ namespaces: {} }] }], egress: [] }
-    const evaluator = createEvaluator({ ...upstreamWorld([policy('x', 'deny', {})]), clusterPolicies: [allowAll] })
-    const from = evaluator.endpoint('x/a')!
-    const to = evaluator.endpoint('x/b')!
-    const job = { id: 'j', from, to, port: 80, protocol: 'TCP', target: { host: '198.18.1.11', port: 80 }, sourceMembers: ['x/a'] } as ProbeJob
-    const prediction = evaluator.evaluate({ from, to, port: 80, protocol: 'TCP' }, { loopback: 'policy' })
-    const check = reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation: 'refused', elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
+    const check = withTiers([allowAll], 'refused', [policy('x', 'deny', {})])
     expect(check.verdict).toBe('over-enforced')
     expect(knownDeviation(check, 'kube-router')?.id).toBe(ID_ADMIN)
   })
@@ -128,12 +124,7 @@ describe('kube-network-policies: an ANP ingress namedPort is looked up on the so
   /** x/a → x/b TCP/80 (x/b declares serve-80-tcp) under one ANP ingress rule on the given port. */
   function withAdminRule(action: 'Allow' | 'Deny', port: { namedPort: string } | { portNumber: { protocol: 'TCP'; port: number } }, observation: Observation, policies: NetworkPolicy[] = []): ReconciledCheck {
     const anp: ClusterPolicy = { tier: 'admin', name: 'named', priority: 1, subject: { namespaces: {} }, ingress: [{ action, peers: [{ namespaces: {} }], ports: [port] }], egress: [] }
-    const evaluator = createEvaluator({ ...upstreamWorld(policies), clusterPolicies: [anp] })
-    const from = evaluator.endpoint('x/a')!
-    const to = evaluator.endpoint('x/b')!
-    const job = { id: 'j', from, to, port: 80, protocol: 'TCP', target: { host: '198.18.1.11', port: 80 }, sourceMembers: ['x/a'] } as ProbeJob
-    const prediction = evaluator.evaluate({ from, to, port: 80, protocol: 'TCP' }, { loopback: 'policy' })
-    return reconcileOne({ job, prediction, result: { jobId: 'j', ran: true, observation, elapsedMs: 5, detail: '' }, attempts: 3, serverListens: true })
+    return measure({ ...upstreamWorld(policies), clusterPolicies: [anp] }, { observation })
   }
 
   it('names it when a Deny on a named port goes through', () => {
