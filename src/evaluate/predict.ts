@@ -12,6 +12,8 @@ export interface PredictRequest {
   sources: Endpoint[]
   destinations: Endpoint[]
   queries: PortQuery[]
+  /** Whether a destination is checked on a query (`PortPlan.checks`); absent: every destination on every query. */
+  checks?: (query: PortQuery, destination: Endpoint) => boolean
 }
 
 export type CniDefinedKind = CniDefined['kind']
@@ -26,6 +28,11 @@ export interface Prediction {
   queries: PortQuery[]
   sources: EndpointGroup[]
   destinations: EndpointGroup[]
+  /**
+   * Whether a destination (a pod, or a group's first member: a group's pods declare the same ports)
+   * is checked on a query: cells it is not checked on are no connection at all, neither allowed nor denied.
+   */
+  checks(query: number, to: Endpoint): boolean
   /**
    * The verdict of every pod pair of two groups: distinct pods (a template stands for several);
    * only a lone pod with itself is loopback.
@@ -57,6 +64,7 @@ export function predictMatrix(evaluator: Evaluator, request: PredictRequest): Pr
     queries: request.queries,
     sources: groupEndpoints(request.sources, classFor),
     destinations: groupEndpoints(request.destinations, classFor),
+    checks: (query, to) => request.checks?.(request.queries[query], to) ?? true,
     cell: (query, from, to) => {
       const [a, b] = [from.members[0], to.members[0]]
       const lonePod = from.key === to.key && from.members.length === 1 && to.members.length === 1

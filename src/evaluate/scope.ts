@@ -107,17 +107,59 @@ function cidrHint(text: string): string {
 }
 
 /**
- * The queries to evaluate: every --port with the --protocol (TCP by default), or when no port is
- * given, every port the destinations declare (80/TCP when none declares any).
+ * The one rule for ports, shared by predict, explain, diff and probe: with --port, every destination
+ * on the asked ports (with --protocol, TCP by default); without, each destination on the ports it
+ * declares (only those of --protocol when given), each once. A destination that declares no port
+ * (an external address, a pod without containerPorts) is checked on none: --port is how to ask.
  */
-export function portQueries(ports: Array<number | string>, protocol: Protocol | undefined, destinations: Endpoint[]): PortQuery[] {
-  if (ports.length > 0) return askedPorts(ports, protocol)
-  const declared = new Map<string, PortQuery>()
+export function destinationPorts(asked: PortQuery[], protocol: Protocol | undefined, destination: Endpoint): PortQuery[] {
+  if (asked.length > 0) return asked
+  const declared = new Map(declaredPorts(destination, protocol).map((p) => [`${p.port}/${p.protocol}`, p]))
+  return [...declared.values()]
+}
+
+/** Every destination's ports at once: the queries some destination is checked on, and which are checked on each. */
+export interface PortPlan {
+  /** The union of the destinations' ports, by number then protocol (the asked ports in their order). */
+  queries: PortQuery[]
+  /** Whether a destination is checked on a query (same answer as `destinationPorts`, without building a list). */
+  checks(query: PortQuery, destination: Endpoint): boolean
+  /** The destinations checked on no port. */
+  unchecked: Endpoint[]
+}
+
+export function portPlan(ports: Array<number | string>, protocol: Protocol | undefined, destinations: Endpoint[]): PortPlan {
+  const asked = askedPorts(ports, protocol)
+  if (asked.length > 0) return { queries: asked, checks: () => true, unchecked: [] }
+  const union = new Map<string, PortQuery>()
+  const unchecked: Endpoint[] = []
   for (const d of destinations) {
-    for (const p of declaredPorts(d, protocol)) declared.set(`${p.port}/${p.protocol}`, p)
+    const own = destinationPorts(asked, protocol, d)
+    if (own.length === 0) unchecked.push(d)
+    for (const p of own) union.set(`${p.port}/${p.protocol}`, p)
   }
-  const queries = [...declared.values()].sort((a, b) => Number(a.port) - Number(b.port) || a.protocol.localeCompare(b.protocol))
-  return queries.length > 0 ? queries : [{ port: 80, protocol: protocol ?? 'TCP' }]
+  return {
+    queries: [...union.values()].sort((a, b) => Number(a.port) - Number(b.port) || a.protocol.localeCompare(b.protocol)),
+    checks: (query, destination) => destination.kind === 'pod' &&
+      destination.pod.ports.some((p) => p.containerPort === query.port && p.protocol === query.protocol),
+    unchecked,
+  }
+}
+
+/** What predict, explain and diff say when no destination in scope has a port to check. */
+export function requirePorts(plan: PortPlan, protocol: Protocol | undefined): void {
+  if (plan.queries.length > 0) return
+  const of = protocol ? ` ${protocol}` : ''
+  throw new InputError(`nothing to check: no destination in scope declares a${of} port (pass --port, or check --from/--to/--protocol)`, { field: '--port' })
+}
+
+/** A note naming the destinations that declare no port (of --protocol) and so are not checked. */
+export function uncheckedNote(plan: PortPlan, protocol: Protocol | undefined): string[] {
+  const { unchecked } = plan
+  if (unchecked.length === 0 || plan.queries.length === 0) return []
+  const names = unchecked.slice(0, 5).map((d) => d.key).join(', ') + (unchecked.length > 5 ? `, … (${unchecked.length - 5} more)` : '')
+  const what = unchecked.length === 1 ? 'destination declares' : 'destinations declare'
+  return [`${unchecked.length} ${what} no${protocol ? ` ${protocol}` : ''} port and ${unchecked.length === 1 ? 'is' : 'are'} not checked (pass --port to check ${unchecked.length === 1 ? 'it' : 'them'}): ${names}`]
 }
 
 /** The asked ports, each once, with the asked protocol (TCP by default). */
