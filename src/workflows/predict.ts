@@ -1,5 +1,5 @@
 // predict and explain: snapshot → evaluate → plain reports. No rendering here.
-import { explain } from '../evaluate/explain.js'
+import { explainConnection } from '../evaluate/explain.js'
 import { lint, lintScopeOf, type LintScope } from '../evaluate/lint.js'
 import { predictMatrix } from '../evaluate/predict.js'
 import { resolveRequest, type Request } from '../evaluate/request.js'
@@ -43,7 +43,7 @@ export async function explainConnections(options: QueryOptions): Promise<Explain
   if (from.length === 0 || to.length === 0) throw new InputError('explain needs --from and --to', { field: from.length === 0 ? '--from' : '--to' })
   const { evaluator, sources, destinations, ports, notes, lintScope } = await prepare(options)
   const explanations = ports.queries.flatMap((query) => sources.flatMap((from) => destinations.filter((to) => ports.checks(query, to)).map((to) =>
-    explain(evaluator.evaluate({ from, to, ...query }), evaluator))))
+    explainConnection(evaluator, from, to, query))))
   return { explanations, warnings: lint(evaluator, lintScope), notes }
 }
 
