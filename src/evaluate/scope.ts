@@ -108,14 +108,21 @@ function cidrHint(text: string): string {
 
 /**
  * The one rule for ports, shared by predict, explain, diff and probe: with --port, every destination
- * on the asked ports (with --protocol, TCP by default); without, each destination on the ports it
- * declares (only those of --protocol when given), each once. A destination that declares no port
- * (an external address, a pod without containerPorts) is checked on none: --port is how to ask.
+ * on the asked ports (with --protocol, TCP by default), a port name only on the destinations that
+ * declare it (elsewhere it has no number: there is nothing to connect to); without --port, each
+ * destination on the ports it declares (only those of --protocol when given), each once. A
+ * destination that declares no port (an external address, a pod without containerPorts) is
+ * checked on none: --port is how to ask.
  */
 export function destinationPorts(asked: PortQuery[], protocol: Protocol | undefined, destination: Endpoint): PortQuery[] {
-  if (asked.length > 0) return asked
+  if (asked.length > 0) return asked.filter((q) => hasPort(destination, q.port))
   const declared = new Map(declaredPorts(destination, protocol).map((p) => [`${p.port}/${p.protocol}`, p]))
   return [...declared.values()]
+}
+
+/** A number is a port of every destination; a name only of the pods that declare it. */
+function hasPort(destination: Endpoint, port: number | string): boolean {
+  return typeof port === 'number' || (destination.kind === 'pod' && destination.pod.ports.some((p) => p.name === port))
 }
 
 /** Every destination's ports at once: the queries some destination is checked on, and which are checked on each. */
@@ -126,11 +133,16 @@ export interface PortPlan {
   checks(query: PortQuery, destination: Endpoint): boolean
   /** The destinations checked on no port. */
   unchecked: Endpoint[]
+  /** The ports were asked (--port), not taken from what the destinations declare. */
+  asked: boolean
 }
 
 export function portPlan(ports: Array<number | string>, protocol: Protocol | undefined, destinations: Endpoint[]): PortPlan {
   const asked = askedPorts(ports, protocol)
-  if (asked.length > 0) return { queries: asked, checks: () => true, unchecked: [] }
+  if (asked.length > 0) {
+    const unchecked = destinations.filter((d) => destinationPorts(asked, protocol, d).length === 0)
+    return { queries: asked, checks: (query, destination) => hasPort(destination, query.port), unchecked, asked: true }
+  }
   const union = new Map<string, PortQuery>()
   const unchecked: Endpoint[] = []
   for (const d of destinations) {
@@ -143,6 +155,7 @@ export function portPlan(ports: Array<number | string>, protocol: Protocol | und
     checks: (query, destination) => destination.kind === 'pod' &&
       destination.pod.ports.some((p) => p.containerPort === query.port && p.protocol === query.protocol),
     unchecked,
+    asked: false,
   }
 }
 
@@ -153,13 +166,16 @@ export function requirePorts(plan: PortPlan, protocol: Protocol | undefined): vo
   throw new InputError(`nothing to check: no destination in scope declares a${of} port (pass --port, or check --from/--to/--protocol)`, { field: '--port' })
 }
 
-/** A note naming the destinations that declare no port (of --protocol) and so are not checked. */
+/** A note naming the destinations that have none of the ports to check, and so are not checked. */
 export function uncheckedNote(plan: PortPlan, protocol: Protocol | undefined): string[] {
   const { unchecked } = plan
   if (unchecked.length === 0 || plan.queries.length === 0) return []
   const names = unchecked.slice(0, 5).map((d) => d.key).join(', ') + (unchecked.length > 5 ? `, … (${unchecked.length - 5} more)` : '')
-  const what = unchecked.length === 1 ? 'destination declares' : 'destinations declare'
-  return [`${unchecked.length} ${what} no${protocol ? ` ${protocol}` : ''} port and ${unchecked.length === 1 ? 'is' : 'are'} not checked (pass --port to check ${unchecked.length === 1 ? 'it' : 'them'}): ${names}`]
+  const one = unchecked.length === 1
+  // Asked ports leave a destination out only when every one is a name it does not declare.
+  const missing = plan.asked ? `no port named ${plan.queries.map((q) => q.port).join(' or ')}` : `no${protocol ? ` ${protocol}` : ''} port`
+  const how = plan.asked ? 'a port number is checked on every destination' : `pass --port to check ${one ? 'it' : 'them'}`
+  return [`${unchecked.length} ${one ? 'destination declares' : 'destinations declare'} ${missing} and ${one ? 'is' : 'are'} not checked (${how}): ${names}`]
 }
 
 /** The asked ports, each once, with the asked protocol (TCP by default). */

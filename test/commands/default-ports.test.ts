@@ -89,6 +89,14 @@ describe('default ports: each destination checked on the ports it declares, per 
     for (const row of matrix as Row[]) expect([...row.allowed, ...row.denied].sort()).toEqual(['shop/dns', 'shop/web', 'shop/worker'])
   })
 
+  it('--port NAME checks only the destinations that declare the name, as probe dials only those', async () => {
+    const { matrix, destinations } = JSON.parse((await run(['predict', '-f', FILE, '--port', 'http', '-o', 'json'])).stdout)
+    for (const row of matrix as Row[]) expect([...row.allowed, ...row.denied]).toEqual(['shop/web'])
+    expect(destinations.map((d: { ports: unknown[] }) => d.ports.length)).toEqual([1, 0, 0])
+    const { stdout } = await run(['predict', '-f', FILE, '--port', 'http'])
+    expect(stdout).toContain('TCP/http    shop/web shop/dns shop/worker\nshop/web    X        -        -\n')
+  })
+
   it('a destination that declares no port, asked for alone, is bad input naming --port', async () => {
     const { code, stderr } = await run(['predict', '-f', FILE, '--to', 'shop/worker'])
     expect(code).toBe(2)

@@ -79,6 +79,13 @@ describe('default ports: each destination checked on the ports it declares, per 
     expect(asked.unchecked).toEqual([])
   })
 
+  it('an asked port name is checked only on the destinations that declare it (elsewhere it has no number)', () => {
+    const named = portPlan(['dns'], 'UDP', destinations)
+    expect(destinations.filter((d) => named.checks({ port: 'dns', protocol: 'UDP' }, d)).map((d) => d.key)).toEqual(['x/dns'])
+    expect(destinationPorts(askedPorts(['dns'], 'UDP'), 'UDP', byKey('x/web'))).toEqual([])
+    expect(uncheckedNote(named, 'UDP')).toEqual(['3 destinations declare no port named dns and are not checked (a port number is checked on every destination): x/web, x/bare, 198.19.250.7'])
+  })
+
   it('no port to check anywhere is bad input naming --port, not a silent TCP/80', () => {
     const bare = resolveRequest(snapshot, { from: [], to: [parseEndpointPattern('x/bare', '--to')], ports: [] }, { externals: [], includes: () => true })
     expect(() => requirePorts(bare.ports, undefined)).toThrow(/^--port: nothing to check: no destination in scope declares a port/)

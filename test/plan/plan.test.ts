@@ -73,7 +73,7 @@ describe('planning probes', () => {
     expect(jobs[0].target).toEqual({ host: 'web.y.svc.cluster.local', port: 8080, service: 'y/web' })
   })
 
-  it.each([[[], undefined], [[], 'UDP'], [[8080], undefined]] as Array<[number[], Protocol | undefined]>)(
+  it.each([[[], undefined], [[], 'UDP'], [[8080], undefined], [['serve-80-tcp'], undefined]] as Array<[Array<number | string>, Protocol | undefined]>)(
     'default ports: probe plans exactly the (destination, port) pairs predict checks (--port %j, --protocol %s)', (ports, protocol) => {
       const world = upstreamWorld()
       world.pods[1] = { ...world.pods[1], ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }] }
