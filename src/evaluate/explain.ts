@@ -6,7 +6,7 @@ import { clusterPolicyKind } from '../model/cluster.js'
 import type { Direction } from './compile.js'
 import type { Endpoint } from './endpoint.js'
 import { isLoopback, isSamePod, type CniDefined, type DecidingTier, type EntryMatch, type Evaluator, type RuleVerdict, type TierRuleVerdict, type TierVerdict, type Verdict } from './evaluate.js'
-import { workloadOf } from './groups.js'
+import { isPodNameOf, workloadOf } from './groups.js'
 import type { PortQuery } from './matrix.js'
 import { ruleMisses, type MissTraffic, type PeerMiss, type PortMiss } from './reasons.js'
 import type { CompiledClusterPolicy } from './tiers.js'
@@ -54,6 +54,8 @@ export interface SelfConnection {
   /** `Deployment shop/web`; `Pod shop/debug` for a bare pod. */
   workload: string
   betweenPods?: boolean
+  /** The replica named on both sides, when the workload was read from its template (`shop/db-0`). */
+  pod?: string
 }
 
 export interface ExplainedSide {
@@ -158,16 +160,20 @@ export function explain(verdict: Verdict, evaluator: Evaluator): Explanation {
 
 /**
  * explain's question about one connection: a pod with itself is the loopback default (and says what
- * the policies would decide between two pods like it); a template with itself is two replicas.
+ * the policies would decide between two pods like it); a template with itself is two replicas,
+ * unless the user named one replica on both sides (`shop/db-0` to `shop/db-0`): `samePodName`.
  */
-export function explainConnection(evaluator: Evaluator, from: Endpoint, to: Endpoint, query: PortQuery): Explanation {
+export function explainConnection(evaluator: Evaluator, from: Endpoint, to: Endpoint, query: PortQuery, samePodName?: string): Explanation {
   const check = { from, to, ...query }
   if (!isLoopback(from, to)) return explain(evaluator.evaluate(check), evaluator)
   const { kind, key } = workloadOf(from)
   const workload = `${kind} ${key}`
-  if (!isSamePod(from, to)) return { ...explain(evaluator.evaluate(check, { loopback: 'policy' }), evaluator), self: { kind: 'replicas', workload } }
+  const namedReplica = from.kind === 'pod' && samePodName !== undefined && isPodNameOf(from.pod, samePodName) ? samePodName : undefined
+  if (!isSamePod(from, to) && !namedReplica) return { ...explain(evaluator.evaluate(check, { loopback: 'policy' }), evaluator), self: { kind: 'replicas', workload } }
   const betweenPods = evaluator.evaluate(check, { loopback: 'policy' }).allowed
-  return { ...explain(evaluator.evaluate(check), evaluator), self: { kind: 'same-pod', workload, betweenPods } }
+  const verdict = evaluator.evaluate(check, { loopback: 'allowed' })
+  const pod = namedReplica && from.kind === 'pod' ? { pod: `${from.pod.namespace}/${namedReplica}` } : {}
+  return { ...explain(verdict, evaluator), self: { kind: 'same-pod', workload, betweenPods, ...pod } }
 }
 
 function misses(r: RuleVerdict, peer: Endpoint | undefined, traffic: MissTraffic | undefined): { peerMisses: PeerMiss[]; portMisses: PortMiss[] } {

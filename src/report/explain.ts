@@ -37,7 +37,8 @@ function selfNote(e: Explanation): string[] {
   if (!e.self) return []
   if (e.self.kind === 'replicas') return ['Note: a replica connecting to its own IP is another case, the CNI-defined loopback: allowed by default whatever the policies say; some CNIs apply policy to it']
   const others = e.self.workload.startsWith('Pod ') ? 'another pod with its labels' : `another replica of ${e.self.workload}`
-  return [`Note: this is one pod connecting to its own IP. Between two different pods (${others}, or a probe pod carrying its identity) the policies decide: ${e.self.betweenPods ? 'ALLOWED' : 'DENIED'}`]
+  const pod = e.self.pod ? `, ${e.self.pod} (a pod of ${e.self.workload}, read from its template),` : ''
+  return [`Note: this is one pod${pod} connecting to its own IP. Between two different pods (${others}, or a probe pod carrying its identity) the policies decide: ${e.self.betweenPods ? 'ALLOWED' : 'DENIED'}`]
 }
 
 function sideText(side: ExplainedSide, endpoint: string): string[] {

@@ -42,8 +42,10 @@ export async function explainConnections(options: QueryOptions): Promise<Explain
   const { from, to } = options.request
   if (from.length === 0 || to.length === 0) throw new InputError('explain needs --from and --to', { field: from.length === 0 ? '--from' : '--to' })
   const { evaluator, sources, destinations, ports, notes, lintScope } = await prepare(options)
-  const explanations = ports.queries.flatMap((query) => sources.flatMap((from) => destinations.filter((to) => ports.checks(query, to)).map((to) =>
-    explainConnection(evaluator, from, to, query))))
+  // One name on both sides (`shop/db-0` to `shop/db-0`) is one pod, even when its workload's template stands for it.
+  const samePodName = from.length === 1 && to.length === 1 && from[0].kind === 'pod' && from[0].text === to[0].text ? from[0].name : undefined
+  const explanations = ports.queries.flatMap((query) => sources.flatMap((source) => destinations.filter((d) => ports.checks(query, d)).map((d) =>
+    explainConnection(evaluator, source, d, query, samePodName))))
   return { explanations, warnings: lint(evaluator, lintScope), notes }
 }
 

@@ -153,6 +153,16 @@ spec: {podSelector: {}, policyTypes: [Ingress]}
     expect(e).toMatchObject({ allowed: false, cniDefined: [], self: { kind: 'replicas', workload: 'Deployment shop/web' } })
   })
 
+  it('one replica of a template named on both sides is one pod (loopback); two replica names are two pods', async () => {
+    const replica = 'shop/web-5f6d7c8b9a-abcde'
+    const same = JSON.parse((await run(['explain', '-f', world, '--from', replica, '--to', replica, '-o', 'json'])).stdout).explanations[0]
+    expect(same).toMatchObject({ allowed: true, self: { kind: 'same-pod', pod: replica, workload: 'Deployment shop/web', betweenPods: false } })
+    const { stdout } = await run(['explain', '-f', world, '--from', replica, '--to', replica])
+    expect(stdout).toContain(`Note: this is one pod, ${replica} (a pod of Deployment shop/web, read from its template), connecting to its own IP.`)
+    const two = JSON.parse((await run(['explain', '-f', world, '--from', replica, '--to', 'shop/web-5f6d7c8b9a-fghij', '-o', 'json'])).stdout).explanations[0]
+    expect(two).toMatchObject({ allowed: false, self: { kind: 'replicas' } })
+  })
+
   it('a pod with itself is the CNI-defined loopback, and says what the policies decide between two replicas', async () => {
     const { stdout } = await run(['explain', '-f', world, '--from', 'shop/api-7d9f8b6c5d-x2k9p', '--to', 'shop/api-7d9f8b6c5d-x2k9p'])
     expect(stdout).toContain('Note (CNI-defined): a pod reaching itself')
