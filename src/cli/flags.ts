@@ -61,7 +61,7 @@ const endpointFlag = (description: string) => Flags.custom<ReturnType<typeof par
 
 export const queryFlags = {
   port: Flags.custom<number | string>({
-    description: 'Port number or name to check (repeatable; default: the ports the destinations declare).', ...repeatable,
+    description: 'Port number or name to check (repeatable; default: each destination on the ports it declares).', ...repeatable,
     parse: async (text) => parsePort(text),
   })(),
   protocol: Flags.custom<ReturnType<typeof parseProtocol>>({

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base.js'
-import { externalAddressFlag, fileFlag, kubeFlags, queryFlags, requestOf, snapshotSource } from '../cli/flags.js'
+import { externalAddressFlag, fileFlag, kubeFlags, queryFlags, requestOf, snapshotSource, terminalWidth } from '../cli/flags.js'
 import { printDiagnostics } from '../cli/diagnostics.js'
 import { ExitCode } from '../model/errors.js'
 import { renderDiff, type DiffFormat } from '../report/diff.js'
@@ -41,7 +41,7 @@ export default class Diff extends BaseCommand {
       apply: flags.apply ?? [], delete: flags.delete ?? [], after: flags.after ?? [],
     })
     printDiagnostics(report)
-    if (!this.jsonEnabled()) process.stdout.write(renderDiff(report, flags.output as DiffFormat))
+    if (!this.jsonEnabled()) process.stdout.write(renderDiff(report, flags.output as DiffFormat, terminalWidth()))
     process.exitCode = failsGate(report, flags['fail-on']) ? ExitCode.disagreement : ExitCode.ok
     return report
   }

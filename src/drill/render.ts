@@ -1,14 +1,15 @@
 // Text renderings of the drill commands, worded for someone practising for CKA/CKS.
 import { decidingRule } from '../report/deciding.js'
 import { explanationText } from '../report/explain.js'
-import { compactTable, indent, toYaml } from '../report/format.js'
+import { fittedTable } from '../report/columns.js'
+import { indent, toYaml } from '../report/format.js'
 import type { CheckReport, DrillSummary, HintReport, ResetReport, StartReport } from './report.js'
 import type { ExpectationGrade } from './grade.js'
 
-export function renderList(drills: DrillSummary[]): string {
-  const table = compactTable(['NAME', 'DIFFICULTY', 'TITLE'])
-  for (const d of drills) table.push([d.name, d.difficulty, d.title])
-  return `${table.toString()}\n\nStart one with: kubectl netpol drill start NAME\n`
+/** kubectl-style columns that fit `width`: a title that does not fit wraps. */
+export function renderList(drills: DrillSummary[], width: number): string {
+  const table = fittedTable(['NAME', 'DIFFICULTY', 'TITLE'], drills.map((d) => [d.name, d.difficulty, d.title]), width, { wrap: [2] })
+  return `${table}\nStart one with: kubectl netpol drill start NAME\n`
 }
 
 export function renderStart(report: StartReport): string {

@@ -28,6 +28,8 @@ export interface DiffRequest {
   sources: Endpoint[]
   destinations: Endpoint[]
   queries: PortQuery[]
+  /** Whether a destination is checked on a query (`PortPlan.checks`); absent: every destination on every query. */
+  checks?: (query: PortQuery, destination: Endpoint) => boolean
 }
 
 export interface ConnectionDiff {
@@ -52,6 +54,7 @@ export function diffConnections(before: Evaluator, after: Evaluator, request: Di
     for (const [fromClass, from] of sourcesByClass) {
       for (const [toClass, to] of destinationsByClass) {
         if (!touched.egress.has(fromClass) && !touched.ingress.has(toClass)) continue
+        if (request.checks && !request.checks(query, toClass.representative)) continue
         // A pod reaching itself is allowed whatever the policies say: only distinct pods can change.
         if (fromClass === toClass && from.length === 1 && to.length === 1 && from[0].key === to[0].key) continue
         evaluatedPairs++

@@ -197,6 +197,14 @@ export function isLoopback(from: Endpoint, to: Endpoint): boolean {
   return from.kind === 'pod' && from.key === to.key
 }
 
+/**
+ * One pod reaching its own IP (the CNI-defined loopback case). A workload's template pod with
+ * itself is not: it stands for two of the replicas it would run, distinct pods the policies apply to.
+ */
+export function isSamePod(from: Endpoint, to: Endpoint): boolean {
+  return isLoopback(from, to) && !(from.kind === 'pod' && from.pod.template)
+}
+
 export function isFromNode(from: Endpoint): from is ExternalEndpoint & { node: string } {
   return from.kind === 'external' && from.node !== undefined
 }

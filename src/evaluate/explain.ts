@@ -5,7 +5,9 @@ import type { AdminAction, AdminPeer, AdminRule, NetworkPolicyEgressRule, Networ
 import { clusterPolicyKind } from '../model/cluster.js'
 import type { Direction } from './compile.js'
 import type { Endpoint } from './endpoint.js'
-import type { CniDefined, DecidingTier, EntryMatch, Evaluator, RuleVerdict, TierRuleVerdict, TierVerdict, Verdict } from './evaluate.js'
+import { isLoopback, isSamePod, type CniDefined, type DecidingTier, type EntryMatch, type Evaluator, type RuleVerdict, type TierRuleVerdict, type TierVerdict, type Verdict } from './evaluate.js'
+import { isPodNameOf, workloadOf } from './groups.js'
+import type { PortQuery } from './matrix.js'
 import { ruleMisses, type MissTraffic, type PeerMiss, type PortMiss } from './reasons.js'
 import type { CompiledClusterPolicy } from './tiers.js'
 
@@ -37,6 +39,23 @@ export interface Explanation {
   cniDefined: CniDefined[]
   /** Egress (source side) first, then ingress (destination side). */
   sides: ExplainedSide[]
+  /** Source and destination are the same endpoint: one pod reaching itself, or two replicas of one workload. */
+  self?: SelfConnection
+}
+
+/**
+ * `same-pod`: one pod reaching its own IP, allowed by the CNI-defined loopback default;
+ * `betweenPods` is what the policies say between two distinct pods like it (another replica, or a
+ * probe pod carrying its identity). `replicas`: a workload's template pod stands for every pod it
+ * would run, so the connection is between two of them, distinct pods the policies decide.
+ */
+export interface SelfConnection {
+  kind: 'same-pod' | 'replicas'
+  /** `Deployment shop/web`; `Pod shop/debug` for a bare pod. */
+  workload: string
+  betweenPods?: boolean
+  /** The replica named on both sides, when the workload was read from its template (`shop/db-0`). */
+  pod?: string
 }
 
 export interface ExplainedSide {
@@ -137,6 +156,24 @@ export function explain(verdict: Verdict, evaluator: Evaluator): Explanation {
     cniDefined: verdict.cniDefined,
     sides: [side(verdict.egress), side(verdict.ingress)],
   }
+}
+
+/**
+ * explain's question about one connection: a pod with itself is the loopback default (and says what
+ * the policies would decide between two pods like it); a template with itself is two replicas,
+ * unless the user named one replica on both sides (`shop/db-0` to `shop/db-0`): `samePodName`.
+ */
+export function explainConnection(evaluator: Evaluator, from: Endpoint, to: Endpoint, query: PortQuery, samePodName?: string): Explanation {
+  const check = { from, to, ...query }
+  if (!isLoopback(from, to)) return explain(evaluator.evaluate(check), evaluator)
+  const { kind, key } = workloadOf(from)
+  const workload = `${kind} ${key}`
+  const namedReplica = from.kind === 'pod' && samePodName !== undefined && isPodNameOf(from.pod, samePodName) ? samePodName : undefined
+  if (!isSamePod(from, to) && !namedReplica) return { ...explain(evaluator.evaluate(check, { loopback: 'policy' }), evaluator), self: { kind: 'replicas', workload } }
+  const betweenPods = evaluator.evaluate(check, { loopback: 'policy' }).allowed
+  const verdict = evaluator.evaluate(check, { loopback: 'allowed' })
+  const pod = namedReplica && from.kind === 'pod' ? { pod: `${from.pod.namespace}/${namedReplica}` } : {}
+  return { ...explain(verdict, evaluator), self: { kind: 'same-pod', workload, betweenPods, ...pod } }
 }
 
 function misses(r: RuleVerdict, peer: Endpoint | undefined, traffic: MissTraffic | undefined): { peerMisses: PeerMiss[]; portMisses: PortMiss[] } {

@@ -4,7 +4,7 @@
 // `evaluate` on its class representatives, memoised per class pair, only when someone reads it.
 import { classify, type EndpointClass } from './classes.js'
 import type { Endpoint } from './endpoint.js'
-import { decideAllowed, isFromNode, isLoopback, type CniDefined, type Evaluator, type Verdict } from './evaluate.js'
+import { decideAllowed, isFromNode, isLoopback, isSamePod, type CniDefined, type Evaluator, type Verdict } from './evaluate.js'
 import { groupEndpoints, type EndpointGroup } from './groups.js'
 import { classMatrix, type ClassMatrix, type PortQuery } from './matrix.js'
 
@@ -12,6 +12,8 @@ export interface PredictRequest {
   sources: Endpoint[]
   destinations: Endpoint[]
   queries: PortQuery[]
+  /** Whether a destination is checked on a query (`PortPlan.checks`); absent: every destination on every query. */
+  checks?: (query: PortQuery, destination: Endpoint) => boolean
 }
 
 export type CniDefinedKind = CniDefined['kind']
@@ -26,6 +28,11 @@ export interface Prediction {
   queries: PortQuery[]
   sources: EndpointGroup[]
   destinations: EndpointGroup[]
+  /**
+   * Whether a destination (a pod, or a group's first member: a group's pods declare the same ports)
+   * is checked on a query: cells it is not checked on are no connection at all, neither allowed nor denied.
+   */
+  checks(query: number, to: Endpoint): boolean
   /**
    * The verdict of every pod pair of two groups: distinct pods (a template stands for several);
    * only a lone pod with itself is loopback.
@@ -57,16 +64,17 @@ export function predictMatrix(evaluator: Evaluator, request: PredictRequest): Pr
     queries: request.queries,
     sources: groupEndpoints(request.sources, classFor),
     destinations: groupEndpoints(request.destinations, classFor),
+    checks: (query, to) => request.checks?.(request.queries[query], to) ?? true,
     cell: (query, from, to) => {
       const [a, b] = [from.members[0], to.members[0]]
       const lonePod = from.key === to.key && from.members.length === 1 && to.members.length === 1
-      return decide(query, a, b, classes[from.classId], classes[to.classId], lonePod && isSelf(a, b))
+      return decide(query, a, b, classes[from.classId], classes[to.classId], lonePod && isSamePod(a, b))
     },
-    pair: (query, from, to) => decide(query, from, to, classFor(from), classFor(to), isSelf(from, to)),
+    pair: (query, from, to) => decide(query, from, to, classFor(from), classFor(to), isSamePod(from, to)),
     verdict: (query, from, to) => {
       const q = request.queries[query]
       // Loopback needs the real pair; any other pair shares the verdict of its class pair.
-      if (isLoopback(from, to)) return evaluator.evaluate({ from, to, ...q }, { loopback: isSelf(from, to) ? 'allowed' : 'policy' })
+      if (isLoopback(from, to)) return evaluator.evaluate({ from, to, ...q }, { loopback: isSamePod(from, to) ? 'allowed' : 'policy' })
       const [fromClass, toClass] = [classFor(from), classFor(to)]
       const key = `${fromClass.id}:${toClass.id}`
       let verdict = shared[query].get(key)
@@ -82,11 +90,6 @@ export function predictMatrix(evaluator: Evaluator, request: PredictRequest): Pr
 }
 
 const VERDICT_MEMO = 50_000
-
-/** A pod reaching itself; a template with itself is two of the replicas it stands for. */
-function isSelf(from: Endpoint, to: Endpoint): boolean {
-  return isLoopback(from, to) && !(from.kind === 'pod' && from.pod.template)
-}
 
 function isHostNetwork(endpoint: Endpoint): boolean {
   return endpoint.kind === 'pod' && endpoint.pod.hostNetwork

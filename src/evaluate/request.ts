@@ -4,13 +4,13 @@ import type { ClusterSnapshot, Protocol } from '../model/cluster.js'
 import type { Endpoint } from './endpoint.js'
 import { createEvaluator, type Evaluator } from './evaluate.js'
 import { selectEndpoints } from './endpoint-match.js'
-import { checkPortNames, externalAddresses, parseLabelSelector, type EndpointPattern } from './scope.js'
+import { checkPortNames, externalAddresses, parseLabelSelector, portPlan, type EndpointPattern, type PortPlan } from './scope.js'
 import { compileSelector } from './selector.js'
 
 export interface Request {
   from: EndpointPattern[]
   to: EndpointPattern[]
-  /** Port numbers or names; empty: the ports the destinations declare. */
+  /** Port numbers or names; empty: each destination on the ports it declares (`destinationPorts`). */
   ports: Array<number | string>
   /** Absent: TCP for the asked ports, every protocol for the declared ones. */
   protocol?: Protocol
@@ -31,6 +31,8 @@ export interface ResolvedRequest {
   inScope: Endpoint[]
   sources: Endpoint[]
   destinations: Endpoint[]
+  /** The ports each destination is checked on. */
+  ports: PortPlan
 }
 
 export function resolveRequest(snapshot: ClusterSnapshot, request: Request, scope: RequestScope): ResolvedRequest {
@@ -40,5 +42,6 @@ export function resolveRequest(snapshot: ClusterSnapshot, request: Request, scop
   const inScope = evaluator.endpoints.filter((e) => (e.kind === 'external' || (selector?.matches(e.pod.labels) ?? true)) && scope.includes(e))
   const destinations = selectEndpoints(inScope, request.to, '--to')
   checkPortNames(request.ports, destinations)
-  return { evaluator, inScope, sources: selectEndpoints(inScope, request.from, '--from'), destinations }
+  const ports = portPlan(request.ports, request.protocol, destinations)
+  return { evaluator, inScope, sources: selectEndpoints(inScope, request.from, '--from'), destinations, ports }
 }

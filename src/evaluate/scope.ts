@@ -107,17 +107,75 @@ function cidrHint(text: string): string {
 }
 
 /**
- * The queries to evaluate: every --port with the --protocol (TCP by default), or when no port is
- * given, every port the destinations declare (80/TCP when none declares any).
+ * The one rule for ports, shared by predict, explain, diff and probe: with --port, every destination
+ * on the asked ports (with --protocol, TCP by default), a port name only on the destinations that
+ * declare it (elsewhere it has no number: there is nothing to connect to); without --port, each
+ * destination on the ports it declares (only those of --protocol when given), each once. A
+ * destination that declares no port (an external address, a pod without containerPorts) is
+ * checked on none: --port is how to ask.
  */
-export function portQueries(ports: Array<number | string>, protocol: Protocol | undefined, destinations: Endpoint[]): PortQuery[] {
-  if (ports.length > 0) return askedPorts(ports, protocol)
-  const declared = new Map<string, PortQuery>()
-  for (const d of destinations) {
-    for (const p of declaredPorts(d, protocol)) declared.set(`${p.port}/${p.protocol}`, p)
+export function destinationPorts(asked: PortQuery[], protocol: Protocol | undefined, destination: Endpoint): PortQuery[] {
+  if (asked.length > 0) return asked.filter((q) => hasPort(destination, q.port))
+  const declared = new Map(declaredPorts(destination, protocol).map((p) => [`${p.port}/${p.protocol}`, p]))
+  return [...declared.values()]
+}
+
+/** A number is a port of every destination; a name only of the pods that declare it. */
+function hasPort(destination: Endpoint, port: number | string): boolean {
+  return typeof port === 'number' || (destination.kind === 'pod' && destination.pod.ports.some((p) => p.name === port))
+}
+
+/** Every destination's ports at once: the queries some destination is checked on, and which are checked on each. */
+export interface PortPlan {
+  /** The union of the destinations' ports, by number then protocol (the asked ports in their order). */
+  queries: PortQuery[]
+  /** Whether a destination is checked on a query (same answer as `destinationPorts`, without building a list). */
+  checks(query: PortQuery, destination: Endpoint): boolean
+  /** The destinations checked on no port. */
+  unchecked: Endpoint[]
+  /** The ports were asked (--port), not taken from what the destinations declare. */
+  asked: boolean
+}
+
+export function portPlan(ports: Array<number | string>, protocol: Protocol | undefined, destinations: Endpoint[]): PortPlan {
+  const asked = askedPorts(ports, protocol)
+  if (asked.length > 0) {
+    const unchecked = destinations.filter((d) => destinationPorts(asked, protocol, d).length === 0)
+    return { queries: asked, checks: (query, destination) => hasPort(destination, query.port), unchecked, asked: true }
   }
-  const queries = [...declared.values()].sort((a, b) => Number(a.port) - Number(b.port) || a.protocol.localeCompare(b.protocol))
-  return queries.length > 0 ? queries : [{ port: 80, protocol: protocol ?? 'TCP' }]
+  const union = new Map<string, PortQuery>()
+  const unchecked: Endpoint[] = []
+  for (const d of destinations) {
+    const own = destinationPorts(asked, protocol, d)
+    if (own.length === 0) unchecked.push(d)
+    for (const p of own) union.set(`${p.port}/${p.protocol}`, p)
+  }
+  return {
+    queries: [...union.values()].sort((a, b) => Number(a.port) - Number(b.port) || a.protocol.localeCompare(b.protocol)),
+    checks: (query, destination) => destination.kind === 'pod' &&
+      destination.pod.ports.some((p) => p.containerPort === query.port && p.protocol === query.protocol),
+    unchecked,
+    asked: false,
+  }
+}
+
+/** What predict, explain and diff say when no destination in scope has a port to check. */
+export function requirePorts(plan: PortPlan, protocol: Protocol | undefined): void {
+  if (plan.queries.length > 0) return
+  const of = protocol ? ` ${protocol}` : ''
+  throw new InputError(`nothing to check: no destination in scope declares a${of} port (pass --port, or check --from/--to/--protocol)`, { field: '--port' })
+}
+
+/** A note naming the destinations that have none of the ports to check, and so are not checked. */
+export function uncheckedNote(plan: PortPlan, protocol: Protocol | undefined): string[] {
+  const { unchecked } = plan
+  if (unchecked.length === 0 || plan.queries.length === 0) return []
+  const names = unchecked.slice(0, 5).map((d) => d.key).join(', ') + (unchecked.length > 5 ? `, … (${unchecked.length - 5} more)` : '')
+  const one = unchecked.length === 1
+  // Asked ports leave a destination out only when every one is a name it does not declare.
+  const missing = plan.asked ? `no port named ${plan.queries.map((q) => q.port).join(' or ')}` : `no${protocol ? ` ${protocol}` : ''} port`
+  const how = plan.asked ? 'a port number is checked on every destination' : `pass --port to check ${one ? 'it' : 'them'}`
+  return [`${unchecked.length} ${one ? 'destination declares' : 'destinations declare'} ${missing} and ${one ? 'is' : 'are'} not checked (${how}): ${names}`]
 }
 
 /** The asked ports, each once, with the asked protocol (TCP by default). */

@@ -5,7 +5,7 @@ import { classify } from '../evaluate/classes.js'
 import type { Endpoint, ExternalEndpoint, PodEndpoint } from '../evaluate/endpoint.js'
 import type { Evaluator } from '../evaluate/evaluate.js'
 import { resolvePort } from '../evaluate/evaluate.js'
-import { declaredPorts } from '../evaluate/scope.js'
+import { destinationPorts } from '../evaluate/scope.js'
 import { compileSelector } from '../evaluate/selector.js'
 
 /** How the probe can tell a UDP port answered: only a responder makes UDP observable. */
@@ -44,7 +44,7 @@ export interface SkippedSource {
 export interface PlanOptions {
   sources: Endpoint[]
   destinations: Endpoint[]
-  /** Ports to check; empty means every container port each destination declares (of `protocol`, when given). */
+  /** The asked ports; empty: each destination on the ports it declares (of `protocol`, when given), as `destinationPorts` rules. */
   ports: Array<{ port: number | string; protocol: Protocol }>
   protocol?: Protocol
   /** Every pod rather than one representative per equivalence class. */
@@ -115,8 +115,7 @@ type Check = Pick<ProbeJob, 'port' | 'protocol' | 'target' | 'udpResponder'>
 
 function checksTo(to: Endpoint, options: PlanOptions): Check[] {
   if (to.kind !== 'pod' || to.pod.ips.length === 0) return []
-  const ports = options.ports.length > 0 ? options.ports : declaredPorts(to, options.protocol)
-  return ports.flatMap(({ port, protocol }) => {
+  return destinationPorts(options.ports, options.protocol, to).flatMap(({ port, protocol }) => {
     const number = resolvePort(port, to)
     if (number === undefined) return []
     const target = options.services ? serviceTarget(to, number, protocol, options.services) : { host: to.pod.ips[0], port: number }

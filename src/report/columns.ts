@@ -52,3 +52,49 @@ export function shareWidths(needed: number[], available: number): number[] {
   }
   return widths
 }
+
+/** Which columns give way when a table is wider than the terminal. */
+export interface Fit {
+  /** Names: cut in the middle with `…` (both ends tell similar names apart). */
+  cut?: number[]
+  /** Free text: wrapped at spaces onto continuation lines, so nothing is lost. */
+  wrap?: number[]
+}
+
+/**
+ * A table that fits `width` (kubectl's layout): when the content is wider, the `cut` and `wrap`
+ * columns share what the others leave, as `shareWidths` decides.
+ */
+export function fittedTable(head: string[], rows: string[][], width: number, { cut = [], wrap = [] }: Fit): string {
+  const flexible = [...cut, ...wrap]
+  const needed = head.map((h, i) => widest(rows.map((r) => r[i] ?? ''), h.length))
+  const fixed = needed.reduce((sum, w, i) => sum + (flexible.includes(i) ? 0 : w), 0) + GAP.length * (head.length - 1)
+  const shared = shareWidths(flexible.map((i) => needed[i]), width - fixed)
+  const widths = needed.map((w, i) => (flexible.includes(i) ? Math.min(w, shared[flexible.indexOf(i)]) : w))
+  return [head, ...rows].map((row) => {
+    const cells = row.map((cell, i) => (wrap.includes(i) ? wrapText(cell, widths[i]) : [truncate(cell, widths[i])]))
+    const height = Math.max(...cells.map((c) => c.length))
+    return Array.from({ length: height }, (_, line) => columnsLine(cells.map((c) => c[line] ?? ''), widths)).join('')
+  }).join('')
+}
+
+/** Lines of at most `width`, broken at spaces (a word longer than a line is cut into pieces). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (let word of text.split(' ')) {
+    while (word.length > width) {
+      if (line) lines.push(line)
+      lines.push(word.slice(0, width))
+      word = word.slice(width)
+      line = ''
+    }
+    if (!line) line = word
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`
+    else {
+      lines.push(line)
+      line = word
+    }
+  }
+  return [...lines, line]
+}

@@ -1,15 +1,16 @@
 // Renders a DiffReport: the connections a change gains and loses, lost first, each with the rule
 // responsible. Markdown is meant for a pull-request comment.
-import Table from 'cli-table3'
+import { fittedTable } from './columns.js'
 import type { DiffReport, DiffRow } from './model.js'
 
 export type DiffFormat = 'table' | 'json' | 'markdown'
 
-export function renderDiff(report: DiffReport, format: DiffFormat): string {
+/** `width`: what the table must fit (the terminal's, `$COLUMNS` when piped). */
+export function renderDiff(report: DiffReport, format: DiffFormat, width = 80): string {
   switch (format) {
     case 'json': return JSON.stringify(report, null, 2) + '\n'
     case 'markdown': return markdown(report)
-    case 'table': return table(report)
+    case 'table': return table(report, width)
   }
 }
 
@@ -28,11 +29,13 @@ function headline(report: DiffReport): string {
   return `${lost} connection ${lost === 1 ? 'group' : 'groups'} lost, ${gained} gained (${report.change.join('; ')}).`
 }
 
-function table(report: DiffReport): string {
+/** kubectl-style columns; a row with reasons on both sides continues on a line of its own. */
+function table(report: DiffReport, width: number): string {
   if (report.rows.length === 0) return headline(report) + '\n'
-  const t = new Table({ head: ['CHANGE', 'FROM', 'TO', 'PORT', 'RULE'], style: { head: [], border: [] } })
-  for (const r of ordered(report.rows)) t.push([r.change === 'lost' ? 'LOST' : 'gained', group(r.from), group(r.to), `${r.protocol}/${r.port}`, r.reason.join('\n')])
-  return `${headline(report)}\n${t.toString()}\n`
+  const rows = ordered(report.rows).flatMap((r) => r.reason.map((reason, i) => i === 0
+    ? [r.change === 'lost' ? 'LOST' : 'gained', group(r.from), group(r.to), `${r.protocol}/${r.port}`, reason]
+    : ['', '', '', '', reason]))
+  return `${headline(report)}\n${fittedTable(['CHANGE', 'FROM', 'TO', 'PORT', 'RULE'], rows, width, { cut: [1, 2], wrap: [4] })}`
 }
 
 function markdown(report: DiffReport): string {

@@ -19,15 +19,26 @@ export function explanationText(e: Explanation): string {
   const port = e.resolvedPort !== undefined && e.resolvedPort !== e.port ? `${e.port} (= ${e.resolvedPort})` : `${e.port}`
   const lines = [
     `Connection: ${e.from} → ${e.to} on ${e.protocol}/${port}`,
+    ...(e.self?.kind === 'replicas' ? [`  ${e.from} stands for every pod of ${e.self.workload}: this is one replica connecting to another, two different pods, so the policies decide`] : []),
     '',
     ...sideText(e.sides[0], e.from),
     '',
     ...sideText(e.sides[1], e.to),
     '',
     ...e.cniDefined.map((c) => `Note (CNI-defined): ${c.note}`),
+    ...selfNote(e),
     `Result: ${e.allowed ? 'ALLOWED' : 'DENIED'}${resultReason(e)}`,
   ]
   return lines.join('\n') + '\n'
+}
+
+/** What a connection of an endpoint with itself is, and what it is not. */
+function selfNote(e: Explanation): string[] {
+  if (!e.self) return []
+  if (e.self.kind === 'replicas') return ['Note: a replica connecting to its own IP is another case, the CNI-defined loopback: allowed by default whatever the policies say; some CNIs apply policy to it']
+  const others = e.self.workload.startsWith('Pod ') ? 'another pod with its labels' : `another replica of ${e.self.workload}`
+  const pod = e.self.pod ? `, ${e.self.pod} (a pod of ${e.self.workload}, read from its template),` : ''
+  return [`Note: this is one pod${pod} connecting to its own IP. Between two different pods (${others}, or a probe pod carrying its identity) the policies decide: ${e.self.betweenPods ? 'ALLOWED' : 'DENIED'}`]
 }
 
 function sideText(side: ExplainedSide, endpoint: string): string[] {

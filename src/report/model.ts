@@ -53,11 +53,17 @@ export interface GroupResult {
   template?: boolean
 }
 
+/** A destination group: also the ports it is checked on (its declared ports, or the asked ones). */
+export interface DestinationGroupResult extends GroupResult {
+  ports: Array<{ port: number | string; protocol: Protocol }>
+}
+
 /** One row of the grouped predict contract: a source group on one port, and where it may go. */
 export interface MatrixRow {
   port: number | string
   protocol: Protocol
   from: string
+  /** The destinations checked on this port (those that declare it, or all when the port was asked), by verdict. */
   allowed: string[]
   denied: string[]
   /** Destinations whose verdict relies on CNI-defined behaviour, and which. */

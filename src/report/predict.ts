@@ -11,7 +11,7 @@ import type { PairVerdict, Prediction } from '../evaluate/predict.js'
 import { resolvePort } from '../evaluate/evaluate.js'
 import { columnTable, columnsLine, GAP, shareWidths, truncate, widest } from './columns.js'
 import { toYaml } from './format.js'
-import { sideSummary, type GroupResult, type MatrixRow, type PredictReport, type PredictResult, type PredictSummary, type SideSummary } from './model.js'
+import { sideSummary, type DestinationGroupResult, type GroupResult, type MatrixRow, type PredictReport, type PredictResult, type PredictSummary, type SideSummary } from './model.js'
 
 export type PredictFormat = 'table' | 'wide' | 'json' | 'yaml' | 'markdown'
 
@@ -58,6 +58,8 @@ interface Grid {
   sources: Unit[]
   destinations: Unit[]
   cell(query: number, from: Unit, to: Unit): PairVerdict
+  /** Whether the destination is checked on the query: it declares that port (or the port was asked). */
+  checks(query: number, to: Unit): boolean
   /** How many pod pairs the cell stands for, and how many of them are allowed. */
   podPairs(from: Unit, to: Unit, cell: PairVerdict): { allowed: number; denied: number }
   evidence(query: number, from: Unit, to: Unit): Verdict
@@ -71,6 +73,7 @@ function gridOf(prediction: Prediction, allPods: boolean): Grid {
       sources: pods(prediction.sources),
       destinations: pods(prediction.destinations),
       cell: (q, from, to) => prediction.pair(q, from.endpoint, to.endpoint),
+      checks: (q, to) => prediction.checks(q, to.endpoint),
       podPairs: (_from, _to, cell) => (cell.allowed ? { allowed: 1, denied: 0 } : { allowed: 0, denied: 1 }),
       evidence: (q, from, to) => prediction.verdict(q, from.endpoint, to.endpoint),
     }
@@ -81,6 +84,7 @@ function gridOf(prediction: Prediction, allPods: boolean): Grid {
     sources: groups(prediction.sources),
     destinations: groups(prediction.destinations),
     cell: (q, from, to) => prediction.cell(q, from.group!, to.group!),
+    checks: (q, to) => prediction.checks(q, to.endpoint),
     podPairs: (from, to, cell) => groupPodPairs(from.group!, to.group!, cell),
     evidence: (q, from, to) => {
       // Distinct pods when the group has them: a pod with itself is only the loopback default.
@@ -109,6 +113,8 @@ class Counts {
   podAllowed = 0
   podDenied = 0
   cni = false
+  /** A cell whose destination is not checked on its port. */
+  unchecked = false
 
   add(grid: Grid, from: Unit, to: Unit, cell: PairVerdict): void {
     if (cell.allowed) this.allowed++
@@ -134,6 +140,7 @@ class Counts {
 // The default table: truth tables when they fit, otherwise a list
 
 const LEGEND = '. allowed   X denied   * relies on a CNI-defined default (see `explain`)\n'
+const UNCHECKED = '- not checked: the destination declares no such port (pass --port to check it)\n'
 
 function* table(grid: Grid, width: number): Generator<string> {
   if (!truthTablesFit(grid, width)) {
@@ -145,7 +152,7 @@ function* table(grid: Grid, width: number): Generator<string> {
     if (q > 0) yield '\n'
     yield* truthTable(grid, q, counts)
   }
-  yield '\n' + LEGEND
+  yield '\n' + LEGEND + (counts.unchecked ? UNCHECKED : '')
   const groups = grid.allPods ? [] : grid.sources.concat(grid.destinations.filter((d) => !grid.sources.some((s) => s.id === d.id)))
   if (groups.some((g) => g.group!.workload.kind !== 'Pod' && g.group!.workload.kind !== 'External')) {
     yield '\n' + columnTable(['WORKLOAD', 'KIND', 'PODS', 'CLASS'], groups.map((g) => [
@@ -173,6 +180,10 @@ function* truthTable(grid: Grid, q: number, counts: Counts): Generator<string> {
   yield line([label, ...grid.destinations.map((d) => d.id)])
   for (const from of grid.sources) {
     yield line([from.id, ...grid.destinations.map((to) => {
+      if (!grid.checks(q, to)) {
+        counts.unchecked = true
+        return '-'
+      }
       const cell = grid.cell(q, from, to)
       counts.add(grid, from, to, cell)
       return (cell.allowed ? '.' : 'X') + (cell.cniDefined.length > 0 ? '*' : '')
@@ -201,6 +212,7 @@ function* list(grid: Grid, { width, wide }: { width: number; wide: boolean }): G
       for (let f = 0; f < grid.sources.length; f++) {
         let rows = ''
         for (let t = 0; t < grid.destinations.length; t++) {
+          if (!grid.checks(q, grid.destinations[t])) continue
           const cell = grid.cell(q, grid.sources[f], grid.destinations[t])
           if (cell.allowed !== allowed) continue
           counts.add(grid, grid.sources[f], grid.destinations[t], cell)
@@ -245,6 +257,7 @@ function* markdown(grid: Grid): Generator<string> {
     yield `|${' --- |'.repeat(grid.destinations.length + 1)}\n`
     for (const from of grid.sources) {
       const cells = grid.destinations.map((to) => {
+        if (!grid.checks(q, to)) return '-'
         const cell = grid.cell(q, from, to)
         return (cell.allowed ? '.' : 'X') + (cell.cniDefined.length > 0 ? '*' : '')
       })
@@ -264,7 +277,7 @@ function documentSections(report: PredictReport, grid: Grid, view: PredictView):
     ? [{ key: 'results', items: () => podResults(grid, view.explain, counts) }]
     : [
       { key: 'sources', items: () => grid.sources.map(groupResult) },
-      { key: 'destinations', items: () => grid.destinations.map(groupResult) },
+      { key: 'destinations', items: () => grid.destinations.map((d): DestinationGroupResult => ({ ...groupResult(d), ports: checkedPorts(grid, d) })) },
       { key: 'matrix', items: () => matrixRows(grid, view.explain, counts) },
     ]
   return [
@@ -281,12 +294,18 @@ function groupResult(unit: Unit): GroupResult {
   return { id: group.id, kind: group.workload.kind, class: group.classId, ...pods, ...(isTemplate(group) ? { template: true } : {}) }
 }
 
+/** The ports a destination group is checked on, as the matrix rows name them. */
+function checkedPorts(grid: Grid, unit: Unit): PortQuery[] {
+  return grid.prediction.queries.filter((_, q) => grid.checks(q, unit))
+}
+
 function* matrixRows(grid: Grid, explain: boolean, counts: Counts): Generator<MatrixRow> {
   const { queries } = grid.prediction
   for (let q = 0; q < queries.length; q++) {
     for (const from of grid.sources) {
       const row: MatrixRow = { port: queries[q].port, protocol: queries[q].protocol, from: from.id, allowed: [], denied: [] }
       for (const to of grid.destinations) {
+        if (!grid.checks(q, to)) continue
         const cell = grid.cell(q, from, to)
         counts.add(grid, from, to, cell)
         ;(cell.allowed ? row.allowed : row.denied).push(to.id)
@@ -310,6 +329,7 @@ function* podResults(grid: Grid, explain: boolean, counts: Counts): Generator<Pr
     const { port, protocol } = queries[q]
     for (const from of grid.sources) {
       for (const to of grid.destinations) {
+        if (!grid.checks(q, to)) continue
         const cell = grid.cell(q, from, to)
         counts.add(grid, from, to, cell)
         const result: PredictResult = { from: from.id, to: to.id, port, protocol, allowed: cell.allowed }

@@ -1,5 +1,5 @@
 // Text, JSON and YAML renderings of scenario reports.
-import Table from 'cli-table3'
+import { fittedTable } from '../report/columns.js'
 import { escapeXml, toYaml } from '../report/format.js'
 import type { RunReport, ScenarioRun, ValidateReport } from './report.js'
 import type { StepCheck } from './compare.js'
@@ -24,19 +24,23 @@ export function renderValidation(report: ValidateReport, format: ScenarioFormat)
   return lines.join('\n') + '\n'
 }
 
-export function renderRun(report: RunReport, format: ScenarioFormat): string {
+/** `width`: what the step table must fit (the terminal's, `$COLUMNS` when piped). */
+export function renderRun(report: RunReport, format: ScenarioFormat, width = 80): string {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n'
   if (format === 'yaml') return toYaml(report)
-  return [...report.scenarios.map(scenarioText), verdictLine(report.summary)].join('\n') + '\n'
+  return [...report.scenarios.map((run) => scenarioText(run, width)), verdictLine(report.summary)].join('\n') + '\n'
 }
 
-function scenarioText(run: ScenarioRun): string {
-  const table = new Table({ head: ['STEP', 'CHECKS', 'PASS', 'FAIL', 'UNKNOWN', 'BEST-EFFORT'], style: { head: [], border: [] } })
-  run.steps.forEach((step, i) => table.push(step.skipped
-    ? [`${i + 1}. ${step.name}`, { colSpan: 5, content: `not probed: ${step.skipped}` }]
-    : [`${i + 1}. ${step.name}`, step.summary.checks, step.summary.pass, step.summary.fail, step.summary.unknown, step.summary.bestEffort]))
+function scenarioText(run: ScenarioRun, width: number): string {
+  const rows = run.steps.map((step, i) => {
+    const { checks, pass, fail, unknown, bestEffort } = step.summary
+    return [`${i + 1}. ${step.name}`, ...(step.skipped ? ['-', '-', '-', '-', '-'] : [checks, pass, fail, unknown, bestEffort].map(String))]
+  })
+  const table = fittedTable(['STEP', 'CHECKS', 'PASS', 'FAIL', 'UNKNOWN', 'BEST-EFFORT'], rows, width, { wrap: [0] })
   const where = run.kept ? `kept for inspection: ${run.namespaces.join(', ')}` : `run ${run.runId}`
-  const sections = [`${run.name} (${run.file}, ${where}, ${(run.durationMs / 1000).toFixed(1)}s)`, table.toString()]
+  const sections = [`${run.name} (${run.file}, ${where}, ${(run.durationMs / 1000).toFixed(1)}s)`, table.trimEnd()]
+  const skipped = run.steps.filter((s) => s.skipped).map((s) => `- step "${s.name}": ${s.skipped}`)
+  if (skipped.length > 0) sections.push(`NOT PROBED (${skipped.length})`, ...skipped)
   const failures = run.steps.flatMap((s) => s.checks.filter((c) => c.outcome === 'fail').map((c) => `- step "${s.name}": ${checkText(c)}`))
   if (failures.length > 0) sections.push(`FAILED (${failures.length})`, ...failures)
   const unknown = run.steps.flatMap((s) => s.checks.filter((c) => c.outcome === 'unknown').map((c) => `- step "${s.name}": ${checkText(c)}`))

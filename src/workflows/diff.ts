@@ -5,7 +5,7 @@ import { createEvaluator } from '../evaluate/evaluate.js'
 import type { Endpoint } from '../evaluate/endpoint.js'
 import { lint, lintScopeOf } from '../evaluate/lint.js'
 import { resolveRequest, type Request } from '../evaluate/request.js'
-import { portQueries } from '../evaluate/scope.js'
+import { requirePorts, uncheckedNote } from '../evaluate/scope.js'
 import { InputError } from '../model/errors.js'
 import { diffRow, type DiffReport } from '../report/model.js'
 import { applyChange, describeRef, type ObjectRef, type PolicyChange } from '../snapshot/change.js'
@@ -30,9 +30,10 @@ export async function diff(options: DiffOptions): Promise<DiffReport> {
   const afterSnapshot = applyChange(snapshot, change)
   const { scope, files } = source
   const inNamespaces = (e: Endpoint) => e.kind === 'external' || files.length === 0 || scope.allNamespaces || scope.namespaces.length === 0 || scope.namespaces.includes(e.pod.namespace)
-  const { evaluator: before, sources, destinations } = resolveRequest(snapshot, request, { externals: options.externals, labelSelector: scope.labelSelector, includes: inNamespaces })
+  const { evaluator: before, sources, destinations, ports } = resolveRequest(snapshot, request, { externals: options.externals, labelSelector: scope.labelSelector, includes: inNamespaces })
   const after = createEvaluator({ ...afterSnapshot, externals: before.endpoints.flatMap((e) => (e.kind === 'external' ? [e.key] : [])) })
-  const result = diffConnections(before, after, { sources, destinations, queries: portQueries(request.ports, request.protocol, destinations) })
+  requirePorts(ports, request.protocol)
+  const result = diffConnections(before, after, { sources, destinations, queries: ports.queries, checks: ports.checks })
   const rows = result.changes.map(diffRow)
   return {
     before: files.length > 0 ? files.join(', ') : 'cluster',
@@ -45,7 +46,7 @@ export async function diff(options: DiffOptions): Promise<DiffReport> {
       evaluatedPairs: result.evaluatedPairs,
     },
     warnings: lint(after, lintScopeOf(afterSnapshot)),
-    notes: snapshot.notes,
+    notes: [...snapshot.notes, ...uncheckedNote(ports, request.protocol)],
   }
 }
 

@@ -1,10 +1,9 @@
 // predict and explain: snapshot → evaluate → plain reports. No rendering here.
-import { explain } from '../evaluate/explain.js'
+import { explainConnection } from '../evaluate/explain.js'
 import { lint, lintScopeOf, type LintScope } from '../evaluate/lint.js'
-import type { PortQuery } from '../evaluate/matrix.js'
 import { predictMatrix } from '../evaluate/predict.js'
 import { resolveRequest, type Request } from '../evaluate/request.js'
-import { portQueries } from '../evaluate/scope.js'
+import { requirePorts, uncheckedNote, type PortPlan } from '../evaluate/scope.js'
 import type { Evaluator } from '../evaluate/evaluate.js'
 import type { Endpoint } from '../evaluate/endpoint.js'
 import { InputError, noResourcesFound } from '../model/errors.js'
@@ -22,7 +21,7 @@ interface Prepared {
   evaluator: Evaluator
   sources: Endpoint[]
   destinations: Endpoint[]
-  queries: PortQuery[]
+  ports: PortPlan
   notes: string[]
   lintScope: LintScope
   /** kubectl's "No resources found" when no pod is in scope. */
@@ -30,9 +29,9 @@ interface Prepared {
 }
 
 export async function predict(options: QueryOptions): Promise<PredictReport> {
-  const { evaluator, sources, destinations, queries, notes, lintScope, noResources } = await prepare(options)
+  const { evaluator, sources, destinations, ports, notes, lintScope, noResources } = await prepare(options)
   return {
-    prediction: predictMatrix(evaluator, { sources, destinations, queries }),
+    prediction: predictMatrix(evaluator, { sources, destinations, queries: ports.queries, checks: ports.checks }),
     warnings: lint(evaluator, lintScope),
     notes,
     ...(noResources ? { noResources } : {}),
@@ -42,9 +41,11 @@ export async function predict(options: QueryOptions): Promise<PredictReport> {
 export async function explainConnections(options: QueryOptions): Promise<ExplainReport> {
   const { from, to } = options.request
   if (from.length === 0 || to.length === 0) throw new InputError('explain needs --from and --to', { field: from.length === 0 ? '--from' : '--to' })
-  const { evaluator, sources, destinations, queries, notes, lintScope } = await prepare(options)
-  const explanations = queries.flatMap((query) => sources.flatMap((from) => destinations.map((to) =>
-    explain(evaluator.evaluate({ from, to, ...query }), evaluator))))
+  const { evaluator, sources, destinations, ports, notes, lintScope } = await prepare(options)
+  // One name on both sides (`shop/db-0` to `shop/db-0`) is one pod, even when its workload's template stands for it.
+  const samePodName = from.length === 1 && to.length === 1 && from[0].kind === 'pod' && from[0].text === to[0].text ? from[0].name : undefined
+  const explanations = ports.queries.flatMap((query) => sources.flatMap((source) => destinations.filter((d) => ports.checks(query, d)).map((d) =>
+    explainConnection(evaluator, source, d, query, samePodName))))
   return { explanations, warnings: lint(evaluator, lintScope), notes }
 }
 
@@ -53,13 +54,14 @@ async function prepare({ source, request, externals }: QueryOptions): Promise<Pr
   const { scope, files } = source
   // Files hold every namespace: -n narrows them as it narrows what the cluster returns.
   const inNamespaces = (e: Endpoint) => e.kind === 'external' || files.length === 0 || scope.allNamespaces || scope.namespaces.length === 0 || scope.namespaces.includes(e.pod.namespace)
-  const { evaluator, inScope, sources, destinations } = resolveRequest(snapshot, request, { externals, labelSelector: scope.labelSelector, includes: inNamespaces })
+  const { evaluator, inScope, sources, destinations, ports } = resolveRequest(snapshot, request, { externals, labelSelector: scope.labelSelector, includes: inNamespaces })
   const namespaces = files.length === 0 ? snapshot.podScope?.namespaces : scope.allNamespaces ? undefined : scope.namespaces
+  const noResources = inScope.some((e) => e.kind === 'pod') ? undefined : noResourcesFound(namespaces)
+  if (!noResources) requirePorts(ports, request.protocol)
   return {
-    evaluator, sources, destinations,
-    queries: portQueries(request.ports, request.protocol, destinations),
-    notes: snapshot.notes,
+    evaluator, sources, destinations, ports,
+    notes: [...snapshot.notes, ...uncheckedNote(ports, request.protocol)],
     lintScope: lintScopeOf(snapshot),
-    noResources: inScope.some((e) => e.kind === 'pod') ? undefined : noResourcesFound(namespaces),
+    noResources,
   }
 }

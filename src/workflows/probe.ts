@@ -2,7 +2,7 @@
 import type { PodEndpoint } from '../evaluate/endpoint.js'
 import { lint, lintScopeOf } from '../evaluate/lint.js'
 import { resolveRequest, type Request } from '../evaluate/request.js'
-import { askedPorts, type ExternalTarget } from '../evaluate/scope.js'
+import { askedPorts, uncheckedNote, type ExternalTarget } from '../evaluate/scope.js'
 import { InputError, NothingFound, noResourcesFound } from '../model/errors.js'
 import { planProbes } from '../plan/plan.js'
 import { runProbes, type ProbeRunOptions } from '../probe/run.js'
@@ -42,7 +42,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     : options.expectDiffFile !== undefined ? await readDiffExpectations(options.expectDiffFile) : undefined
   const { snapshot, client } = await loadSnapshot(options.source)
   options.onEvent?.({ kind: 'snapshot', pods: snapshot.pods.length, policies: snapshot.policies.length })
-  const { evaluator, inScope, sources: from, destinations: to } = resolveRequest(snapshot, request, {
+  const { evaluator, inScope, sources: from, destinations: to, ports } = resolveRequest(snapshot, request, {
     externals: options.externals.map((e) => e.ip),
     labelSelector: options.source.scope.labelSelector,
     includes: (e) => e.kind === 'pod',
@@ -76,7 +76,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
     diagnoses: [...differences.map(differenceLine), ...diagnose(checks)],
     skipped: plan.skipped,
     warnings: lint(evaluator, lintScopeOf(snapshot)),
-    notes: [...snapshot.notes, ...run.notes, ...(leftovers ? [leftovers] : [])],
+    notes: [...snapshot.notes, ...uncheckedNote(ports, request.protocol), ...run.notes, ...(leftovers ? [leftovers] : [])],
     ...(expectations ? { expectations: judgeExpectations(expectationFile!, expectations, measuredChecks(checks)) } : {}),
   }
 }

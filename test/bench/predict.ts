@@ -56,7 +56,7 @@ function timeCommand(args: string[], dir: string): { seconds: number; mib: numbe
 function commandBench(): void {
   const dir = mkdtempSync(join(tmpdir(), 'netpol-bench-'))
   try {
-    console.log('\ncommand bench: kubectl netpol predict -f world.json (every declared port, the grouped matrix, output piped to wc)')
+    console.log('\ncommand bench: kubectl netpol predict -f world.json (each destination on its declared ports, the grouped matrix, output piped to wc)')
     for (const { pods, goal } of COMMAND_RUNS) {
       const snapshot = syntheticCluster(pods / 10, 10, 4)
       const file = join(dir, `world-${pods}.json`)

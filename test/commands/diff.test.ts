@@ -47,10 +47,17 @@ spec:
 
 describe('diff', () => {
   it('--apply: the connection lost, from the workload, with the rule responsible; --fail-on lost exits 1', async () => {
-    const { code, stdout } = await run(['diff', '-f', WORLD, '--apply', DENY_SHOP_TO_DB, '--port', '5432', '--fail-on', 'lost'])
+    const { code, stdout } = await run(['diff', '-f', WORLD, '--apply', DENY_SHOP_TO_DB, '--port', '5432', '--fail-on', 'lost'], { COLUMNS: '120' })
     expect(code).toBe(1)
     expect(stdout).toContain('1 connection group lost, 0 gained')
-    expect(stdout).toMatch(/LOST\s*│ shop\/web\s*│ db\/pg\s*│ TCP\/5432 │ ingress: AdminNetworkPolicy\/no-shop-to-db ingress\[0\] "no-shop" Deny/)
+    expect(stdout).toMatch(/\nCHANGE +FROM +TO +PORT +RULE\nLOST +shop\/web +db\/pg +TCP\/5432 +ingress: AdminNetworkPolicy\/no-shop-to-db ingress\[0\] "no-shop" Deny\n/)
+  })
+
+  it('fits the table to 80 columns: kubectl-style columns, the rule wrapped under its column', async () => {
+    const { stdout } = await run(['diff', '-f', WORLD, '--apply', DENY_SHOP_TO_DB, '--port', '5432'], { COLUMNS: '80' })
+    expect(stdout).not.toMatch(/[─│┌┐└┘├┤┼]/)
+    for (const line of stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80)
+    expect(stdout).toMatch(/\nLOST +shop\/web +db\/pg +TCP\/5432 +ingress: AdminNetworkPolicy\/no-shop-to-db\n +ingress\[0\] "no-shop" Deny\n/)
   })
 
   it('--fail-on gained passes a change that only loses', async () => {

@@ -111,3 +111,64 @@ describe('explain names why each rule did not match', () => {
     expect(explanation.sides[0].policies[0].rules[1].peerMisses).toEqual([{ entry: 0, kind: 'excepted', cidr: '198.18.0.0/16', except: '198.18.0.0/24', address: '198.18.0.6' }])
   })
 })
+
+describe('explain of an endpoint with itself: the same pod, or two replicas of one workload', () => {
+  const world = manifest(`
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: i, ports: [{containerPort: 80, name: http}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-7d9f8b6c5d-x2k9p
+  namespace: shop
+  labels: {app: api, pod-template-hash: 7d9f8b6c5d}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-7d9f8b6c5d, uid: u-api, controller: true}]
+spec: {containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]}
+status: {podIP: 198.18.0.20}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-ingress, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+`)
+
+  it('a Deployment\'s template with itself is two replicas, different pods: the policies decide, no loopback', async () => {
+    const { code, stdout } = await run(['explain', '-f', world, '--from', 'deploy/web', '--to', 'deploy/web'])
+    expect(code).toBe(0)
+    expect(stdout).toContain('shop/web stands for every pod of Deployment shop/web: this is one replica connecting to another, two different pods, so the policies decide')
+    expect(stdout).toContain('Result: DENIED — blocked by the destination\'s ingress')
+    expect(stdout).not.toContain('Note (CNI-defined)')
+    const [e] = JSON.parse((await run(['explain', '-f', world, '--from', 'deploy/web', '--to', 'deploy/web', '-o', 'json'])).stdout).explanations
+    expect(e).toMatchObject({ allowed: false, cniDefined: [], self: { kind: 'replicas', workload: 'Deployment shop/web' } })
+  })
+
+  it('one replica of a template named on both sides is one pod (loopback); two replica names are two pods', async () => {
+    const replica = 'shop/web-5f6d7c8b9a-abcde'
+    const same = JSON.parse((await run(['explain', '-f', world, '--from', replica, '--to', replica, '-o', 'json'])).stdout).explanations[0]
+    expect(same).toMatchObject({ allowed: true, self: { kind: 'same-pod', pod: replica, workload: 'Deployment shop/web', betweenPods: false } })
+    const { stdout } = await run(['explain', '-f', world, '--from', replica, '--to', replica])
+    expect(stdout).toContain(`Note: this is one pod, ${replica} (a pod of Deployment shop/web, read from its template), connecting to its own IP.`)
+    const two = JSON.parse((await run(['explain', '-f', world, '--from', replica, '--to', 'shop/web-5f6d7c8b9a-fghij', '-o', 'json'])).stdout).explanations[0]
+    expect(two).toMatchObject({ allowed: false, self: { kind: 'replicas' } })
+  })
+
+  it('a pod with itself is the CNI-defined loopback, and says what the policies decide between two replicas', async () => {
+    const { stdout } = await run(['explain', '-f', world, '--from', 'shop/api-7d9f8b6c5d-x2k9p', '--to', 'shop/api-7d9f8b6c5d-x2k9p'])
+    expect(stdout).toContain('Note (CNI-defined): a pod reaching itself')
+    expect(stdout).toContain('Note: this is one pod connecting to its own IP. Between two different pods (another replica of Deployment shop/api, or a probe pod carrying its identity) the policies decide: DENIED')
+    expect(stdout).toContain('Result: ALLOWED (a pod reaching itself)')
+    const [e] = JSON.parse((await run(['explain', '-f', world, '--from', 'shop/api-7d9f8b6c5d-x2k9p', '--to', 'shop/api-7d9f8b6c5d-x2k9p', '-o', 'json'])).stdout).explanations
+    expect(e).toMatchObject({ allowed: true, cniDefined: [{ kind: 'loopback' }], self: { kind: 'same-pod', workload: 'Deployment shop/api', betweenPods: false } })
+  })
+})

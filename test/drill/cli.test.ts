@@ -10,18 +10,26 @@ import { runCli } from '../commands/in-process.js'
 
 const DRILLS = join(import.meta.dirname, '../../scenarios/drills')
 
-function run(args: string[], state = mkdtempSync(join(tmpdir(), 'drill-state-'))) {
-  return runCli(args, { KUBECONFIG: '/nonexistent', XDG_STATE_HOME: state })
+function run(args: string[], state = mkdtempSync(join(tmpdir(), 'drill-state-')), env: Record<string, string> = {}) {
+  return runCli(args, { KUBECONFIG: '/nonexistent', XDG_STATE_HOME: state, ...env })
 }
 
 describe('drill list', () => {
   it('lists every drill with its difficulty, easiest first', async () => {
-    const { code, stdout } = await run(['drill', 'list'])
+    const { code, stdout } = await run(['drill', 'list'], undefined, { COLUMNS: '120' })
     expect(code).toBe(0)
-    expect(stdout).toMatch(/^NAME +DIFFICULTY +TITLE/)
+    expect(stdout).toMatch(/^NAME +DIFFICULTY +TITLE\n/)
     expect(stdout).toMatch(/\ndefault-deny +easy +Deny all ingress traffic in a namespace/)
     const difficulties = stdout.split('\n').slice(1).map((l) => l.split(/ +/)[1]).filter((d) => ['easy', 'medium', 'hard', 'exam'].includes(d))
     expect(difficulties).toEqual([...difficulties].sort((a, b) => ['easy', 'medium', 'hard', 'exam'].indexOf(a) - ['easy', 'medium', 'hard', 'exam'].indexOf(b)))
+  })
+
+  it('prints kubectl-style columns that fit 80 columns: no box lines, a long title wraps under its column', async () => {
+    const { stdout } = await run(['drill', 'list'], undefined, { COLUMNS: '80' })
+    expect(stdout).not.toMatch(/[─│┌┐└┘├┤┼]/)
+    for (const line of stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80)
+    const title = stdout.indexOf('TITLE')
+    expect(stdout).toMatch(new RegExp(`\\ndefault-deny +easy +Deny all ingress traffic in a\\n {${title}}namespace\\n`))
   })
 })
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { createEvaluator } from '../../src/evaluate/evaluate.js'
 import { planProbes, type PlanOptions } from '../../src/plan/plan.js'
+import { predictMatrix } from '../../src/evaluate/predict.js'
+import { resolveRequest } from '../../src/evaluate/request.js'
+import { askedPorts } from '../../src/evaluate/scope.js'
+import type { Protocol } from '../../src/model/cluster.js'
 import type { ClusterSnapshot } from '../../src/model/cluster.js'
 import { policy, upstreamPod, upstreamWorld } from '../support/world.js'
 
@@ -68,4 +72,17 @@ describe('planning probes', () => {
     expect(new Set(jobs.map((j) => j.to.key))).toEqual(new Set(['y/b']))
     expect(jobs[0].target).toEqual({ host: 'web.y.svc.cluster.local', port: 8080, service: 'y/web' })
   })
+
+  it.each([[[], undefined], [[], 'UDP'], [[8080], undefined], [['serve-80-tcp'], undefined]] as Array<[Array<number | string>, Protocol | undefined]>)(
+    'default ports: probe plans exactly the (destination, port) pairs predict checks (--port %j, --protocol %s)', (ports, protocol) => {
+      const world = upstreamWorld()
+      world.pods[1] = { ...world.pods[1], ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }] }
+      world.pods[2] = { ...world.pods[2], ports: [] }
+      const { evaluator, sources, destinations, ports: plan } = resolveRequest(world, { from: [], to: [], ports, protocol }, { externals: [], includes: () => true })
+      const prediction = predictMatrix(evaluator, { sources, destinations, queries: plan.queries, checks: plan.checks })
+      const predicted = new Set(plan.queries.flatMap((q, i) => destinations.filter((d) => prediction.checks(i, d)).map((d) => `${d.key} ${q.protocol}/${q.port}`)))
+      const { jobs } = planProbes(evaluator, { sources, destinations, ports: askedPorts(ports, protocol), protocol, allPods: true, externals: [] })
+      expect(new Set(jobs.map((j) => `${j.to.key} ${j.protocol}/${j.port}`))).toEqual(predicted)
+    })
 })
+

@@ -23,7 +23,22 @@ describe('scenario run reports', () => {
     const text = renderRun(report('allowed'), 'table')
     expect(text).toContain('FAILED (1)\n- step "deny everything in app": outside -> web TCP/80: under-enforced: expected deny, but the connection went through; expected deny ("* -> app/* deny"), predicted deny, observed allowed')
     expect(text).toContain('DIAGNOSIS\n- the CNI does not appear to enforce NetworkPolicy')
-    expect(text).toContain('not probed: pins the stand-in pod addresses')
+    expect(text).toContain('NOT PROBED (1)\n- step "pinned addresses": pins the stand-in pod addresses')
+  })
+
+  it('print the steps as kubectl-style columns (no box lines) that fit the width', () => {
+    const text = renderRun(report('allowed'), 'table', 60)
+    expect(text).toContain([
+      'STEP            CHECKS   PASS   FAIL   UNKNOWN   BEST-EFFORT',
+      '1. deny         1        0      1      0         0',
+      'everything in',
+      'app',
+      '2. pinned       -        -      -      -         -',
+      'addresses',
+    ].join('\n'))
+    expect(text).not.toMatch(/[─│┌┐└┘├┤┼]/)
+    for (const line of text.split('\n').slice(1, 7)) expect(line.length).toBeLessThanOrEqual(60)
+    expect(renderRun(report('allowed'), 'table', 100)).toMatch(/\n1\. deny everything in app +1 +0 +1 +0 +0\n2\. pinned addresses +- +- +- +- +-\n/)
   })
 
   it('exit 1 on a failure, 3 when only unmeasured checks remain, 0 otherwise', () => {

@@ -1,4 +1,5 @@
 import { BaseCommand } from '../../cli/base.js'
+import { terminalWidth } from '../../cli/flags.js'
 import { renderList } from '../../drill/render.js'
 import type { DrillSummary } from '../../drill/report.js'
 import { listDrills } from '../../workflows/drill.js'
@@ -11,7 +12,7 @@ export default class DrillList extends BaseCommand {
   async run(): Promise<{ drills: DrillSummary[] }> {
     await this.parse(DrillList)
     const report = await listDrills()
-    if (!this.jsonEnabled()) process.stdout.write(renderList(report.drills))
+    if (!this.jsonEnabled()) process.stdout.write(renderList(report.drills, terminalWidth()))
     return report
   }
 }

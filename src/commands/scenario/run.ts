@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { measuredExitCode } from '../../cli/exit.js'
-import { clusterFlags, imageFlag, probeRunFlags, probeRunOptions, snapshotSource } from '../../cli/flags.js'
+import { clusterFlags, imageFlag, probeRunFlags, probeRunOptions, snapshotSource, terminalWidth } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
 import { probeProgress } from '../../cli/probe-progress.js'
 import { quietProgress, withProgress } from '../../cli/progress.js'
@@ -43,7 +43,7 @@ Exit codes: 0 every check passes, 1 a violated expectation or a disagreement wit
         })
       }, quiet)
       if (flags.junit) writeFileSync(flags.junit, renderRunJunit(report))
-      if (!this.jsonEnabled()) process.stdout.write(renderRun(report, flags.output as ScenarioFormat))
+      if (!this.jsonEnabled()) process.stdout.write(renderRun(report, flags.output as ScenarioFormat, terminalWidth()))
       process.exitCode = scenarioExitCode(report)
       return report
     } finally {
