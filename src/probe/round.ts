@@ -4,9 +4,10 @@
 import type { ExecResult } from '../kube/client.js'
 import type { ProbeJob } from '../plan/plan.js'
 import type { ProbeResult } from '../model/probe.js'
-import { checkerCommand, checkerLag, type CheckerCheck } from './checker.js'
+import { checkerCommand, checkerLag, checkerNeighbours, type CheckerCheck } from './checker.js'
 import type { EngineContext } from './context.js'
 import { adjustLimit, execLimits, spreadOrder, type ExecFeedback } from './limiter.js'
+import { isTrouble, troubleDuring } from './neighbours.js'
 import { checkMode, parseScriptOutput } from './script.js'
 import type { RoundCheck, RoundOutcome, RoundRequest } from './source-settle.js'
 
@@ -30,10 +31,14 @@ export async function probeSourceRound(context: EngineContext, source: string, r
   const { limiter } = context
   const share = execLimits(limiter.limit, limiter.sharers)
   const limits = { ...share, inFlight: Math.min(share.inFlight, context.options.parallelism) }
+  const startedAt = Date.now()
   const exec = await context.client.exec(runner, checkerCommand(ordered, limits), execTimeoutMs(ordered, limits.inFlight, limits.perDestination))
+  const span = { startedAt, endedAt: Date.now() }
   const results = checkResults(all.map((c) => c.job), checks, exec)
   limiter.limit = adjustLimit(limiter.limit, feedback(results, exec))
-  return { results: [...unverifiable, ...results], lagMs: checkerLag(exec.stdout) }
+  const sighting = checkerNeighbours(exec.stdout)
+  if (isTrouble(sighting)) context.neighbourTroubles.push({ ...span, ...sighting })
+  return { results: [...unverifiable, ...results], lagMs: checkerLag(exec.stdout), span, neighbourTrouble: troubleDuring(span, context.neighbourTroubles) }
 }
 
 /** The checks the checker can run, indexed by position in `all`; a UDP port without a known responder cannot be verified. */
