@@ -123,7 +123,7 @@ function finalCheck(h: History, options: SourceSettleOptions): SettledCheck {
  * while the node's neighbour table was in trouble proves nothing: like a check that did not run.
  */
 function attemptObservation(result: ProbeResult, outcome: RoundOutcome): Attempt['observation'] {
-  if (!result.ran) return result.reason === 'not-probed' ? 'not-run' : 'other'
+  if (!result.ran) return result.reason === 'not-probed' ? 'not-run' : result.reason === 'pod-failed' ? 'cannot-run' : 'other'
   if (result.observation === 'unresolved' || (outcome.neighbourTrouble && isTimeout(result))) return 'not-run'
   if (result.observation === 'timeout' || result.observation === 'unreachable') return 'timeout'
   return result.observation === 'connected' ? 'answered' : 'other'
