@@ -11,6 +11,9 @@ export type ProbeResult =
   | { jobId: string; ran: true; observation: Observation; elapsedMs: number; detail: string }
   | { jobId: string; ran: false; reason: NotRunReason; detail: string }
 
+/** Why a timeout became unknown: a probe pod saw the node's neighbour table full or evicting while it waited (probe/neighbours.ts). */
+export const NEIGHBOUR_INCONCLUSIVE = 'inconclusive: the node\'s neighbour (ARP) table was full or evicting entries while this check waited, so its timeout is no evidence'
+
 export type ProbeMode = 'pod' | 'ephemeral'
 
 export type Predicted = 'allowed' | 'denied'

@@ -25,6 +25,7 @@ export const CHECKER_PROGRAM = String.raw`# The in-container checker of kubectl-
 #   NETPOL <index> <exit code> <elapsed ms> <detail on one line>
 # (0 answered, 124 no answer before the deadline, 1 an error named in the detail), then
 #   NETPOL-LAG <ms>     the worst delay between when this process meant to wake up and when it did
+#   NETPOL-NEIGH <missing> <evicted>   what this pod saw of the node's neighbour table (see below)
 #   NETPOL-DONE
 use strict;
 use warnings;
@@ -69,7 +70,7 @@ if (grep { $_->{mode} eq 'sctp' } @queue) {
   if (socket(my $probe, PF_INET, SOCK_STREAM, 132)) { close $probe } else { $sctp_error = "$!" }
 }
 
-my (%in_flight_to, @in_flight, %resolving, %resolved);
+my (%in_flight_to, @in_flight, %resolving, %resolved, %answered_hops);
 my $worst_lag = 0;
 
 sub report {
@@ -80,10 +81,15 @@ sub report {
 
 sub finish {
   my ($check, $code, $detail) = @_;
-  # No answer on a shared L2 segment while the neighbour entry stayed incomplete: the address was
-  # never resolved, so no policy saw a packet (a full neighbour table on the node, a pod gone).
-  if (($code == 124 || $detail =~ /No route to host/) && neighbour_unresolved($check->{host})) {
-    ($code, $detail) = (1, "no ARP answer from $check->{host}: the node did not resolve the address (is its neighbour table full?), so no policy was involved");
+  my $hop = $check->{hop};
+  if (defined $hop && ($code == 124 || $detail =~ /No route to host/)) {
+    # No answer on a shared L2 segment while the next hop stayed unresolved or lost its entry: the
+    # connect is no evidence about any policy (a full neighbour table on the node, a pod gone).
+    my $entry = neighbours()->{$hop};
+    if (!defined $entry) { ($code, $detail) = (1, "no neighbour entry for $hop after the connect: the node's neighbour (ARP) table dropped it or could not hold it (is it full?), so the timeout is no evidence") }
+    elsif (!$entry) { ($code, $detail) = (1, "no ARP answer from $hop: the node did not resolve the address (is its neighbour table full?), so no policy was involved") }
+  } elsif (defined $hop && ($code == 0 || $detail =~ /refused/i)) {
+    $answered_hops{$hop} = 1;
   }
   close $check->{socket} if $check->{socket};
   $check->{done} = 1;
@@ -91,14 +97,60 @@ sub finish {
   report($check, $code, $detail);
 }
 
-sub neighbour_unresolved {
-  my ($ip) = @_;
-  open(my $arp, '<', '/proc/net/arp') or return 0;
+# ---- the neighbour table -------------------------------------------------------------------------
+# On a shared L2 segment (a bridge CNI) a pod resolves every pod it dials, and the node keeps one
+# neighbour table for all its network namespaces: when it is full, packets of both directions are
+# dropped for want of an entry, and connects time out whatever the policies say. The node's
+# statistics (/proc/net/stat/arp_cache) exist only in the node's own network namespace, so this pod
+# watches its own entries (/proc/net/arp) instead: the next hop of a connect without an entry right
+# after the connect (the kernel could not create one), or the entry of a next hop that answered in
+# this exec gone again at its end (only the forced collection of a table over its limits evicts an
+# entry used in the last minute) means the node's table was full or evicting while the checks ran.
+my @routes = read_routes();
+my $neighbours_readable = -r '/proc/net/arp';
+my $neighbours_missing = 0;
+
+sub read_routes {
+  open(my $file, '<', '/proc/net/route') or return ();
+  scalar <$file>;
+  my @routes;
+  while (my $line = <$file>) {
+    my (undef, $destination, $gateway, $flags, undef, undef, undef, $mask) = split ' ', $line;
+    next unless defined $mask;
+    push @routes, { destination => kernel_address($destination), mask => kernel_address($mask), gateway => (hex($flags) & 2) ? kernel_address($gateway) : undef };
+  }
+  # Longest prefix first: a longer contiguous mask is a larger number.
+  return sort { $b->{mask} <=> $a->{mask} } @routes;
+}
+
+# /proc/net/route prints addresses as the hex of their in-memory (network order) bytes read natively.
+sub kernel_address { return unpack('N', pack('L', hex $_[0])) }
+
+# Where packets to this IPv4 host go on the link: the host itself, or its route's gateway; none for
+# this pod's own or loopback addresses, IPv6, or a host no route covers.
+sub next_hop {
+  my ($host, $socket) = @_;
+  return unless $neighbours_readable && $host =~ /^\d+\.\d+\.\d+\.\d+$/ && $host !~ /^127\./;
+  my $local = getsockname($socket);
+  return if $local && length($local) == 16 && inet_ntoa((unpack_sockaddr_in($local))[1]) eq $host;
+  my $address = unpack('N', inet_aton($host));
+  for my $route (@routes) {
+    next unless ($address & $route->{mask}) == $route->{destination};
+    return defined $route->{gateway} ? inet_ntoa(pack('N', $route->{gateway})) : $host;
+  }
+  return;
+}
+
+# This pod's neighbour entries: address => 1 when resolved, 0 while incomplete or failed.
+sub neighbours {
+  my %entries;
+  open(my $arp, '<', '/proc/net/arp') or return \%entries;
+  scalar <$arp>;
   while (my $line = <$arp>) {
     my ($address, undef, $flags) = split ' ', $line;
-    return hex($flags) == 0 if $address eq $ip;
+    $entries{$address} = (hex($flags) & 2) ? 1 : 0 if defined $flags;
   }
-  return 0;
+  return \%entries;
 }
 
 sub errno_text { my ($errno) = @_; local $! = $errno; return "$!" }
@@ -179,6 +231,10 @@ sub start_check {
   $check->{socket} = $socket;
   if (!connect($socket, $sockaddr) && $! != EINPROGRESS && $! != EAGAIN) { return finish($check, 1, "connect: $!") }
   if ($check->{mode} eq 'dns' || $check->{mode} eq 'echo') { send_datagram($check) }
+  return if $check->{done};
+  # The connect (or the first datagram) has gone out: the next hop has an entry now, if the node could make one.
+  $check->{hop} = next_hop($check->{host}, $socket);
+  $neighbours_missing++ if defined $check->{hop} && !exists neighbours()->{$check->{hop}};
 }
 
 sub send_datagram {
@@ -266,6 +322,8 @@ while (@queue || @in_flight) {
 }
 kill 'KILL', map { $_->{pid} } values %resolving;
 print "NETPOL-LAG $worst_lag\n";
+my $left = neighbours();
+printf "NETPOL-NEIGH %d %d\n", $neighbours_missing, scalar grep { !exists $left->{$_} } keys %answered_hops;
 print "NETPOL-DONE\n";
 `
 
@@ -273,6 +331,19 @@ print "NETPOL-DONE\n";
 export function checkerCommand(checks: CheckerCheck[], limits: CheckerLimits): string[] {
   const lines = checks.map((c) => `${c.index} ${c.mode} ${c.host} ${c.port} ${c.timeoutMs}\n`).join('')
   return ['perl', '-e', CHECKER_PROGRAM, '--', String(limits.inFlight), String(limits.perDestination), lines]
+}
+
+/** What the probe pod saw of the node's neighbour table in one exec (NETPOL-NEIGH). */
+export interface NeighbourSighting {
+  /** Connects whose next hop had no neighbour entry right after the connect: the node could not make one. */
+  missing: number
+  /** Next hops that answered in the exec and had lost their entry by its end: evicted by the node. */
+  evicted: number
+}
+
+export function checkerNeighbours(stdout: string): NeighbourSighting | undefined {
+  const match = /^NETPOL-NEIGH (\d+) (\d+)$/m.exec(stdout)
+  return match ? { missing: Number(match[1]), evicted: Number(match[2]) } : undefined
 }
 
 /** The worst scheduling delay the checker saw (NETPOL-LAG), or undefined if it did not finish. */

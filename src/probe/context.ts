@@ -1,5 +1,6 @@
 // What the parts of one probe engine share, and the engine's public option and event types.
 import type { ExecTarget, KubeClient } from '../kube/client.js'
+import type { NeighbourTrouble } from './neighbours.js'
 import type { OwnerRef, RunIdentity } from './spec.js'
 
 export type ProbeMode = 'pod' | 'ephemeral'
@@ -43,6 +44,8 @@ export interface EngineContext {
   owners: Map<string, OwnerRef>
   /** The adaptive bound on checks in flight across the run, shared by the window's containers. */
   limiter: { limit: number; sharers: number }
+  /** Execs of the run whose pod saw the node's neighbour table full or evicting (./neighbours.ts). */
+  neighbourTroubles: NeighbourTrouble[]
   emit(event: ProbeEvent): void
 }
 

@@ -14,6 +14,7 @@ import type { ProbeResult } from '../model/probe.js'
 import type { EngineContext, ProbeEngineOptions } from './context.js'
 import { DEFAULT_LIMITER } from './limiter.js'
 import { readCapacity } from './capacity.js'
+import { judgeTimeout } from './neighbours.js'
 import { retryPolicy, type Expectation } from './retry.js'
 import { probeSourceRound, type SourcePosition } from './round.js'
 import { settleSource, type SettledCheck } from './source-settle.js'
@@ -49,7 +50,7 @@ const MIN_ROUND_MS = 1000
 export function createProbeEngine(client: KubeClient, options: ProbeEngineOptions): ProbeEngine {
   const context: EngineContext = {
     client, options, runners: new Map(), touchedNamespaces: new Set(), owners: new Map(),
-    limiter: { limit: DEFAULT_LIMITER.initial, sharers: 1 }, emit: (event) => options.onEvent?.(event),
+    limiter: { limit: DEFAULT_LIMITER.initial, sharers: 1 }, neighbourTroubles: [], emit: (event) => options.onEvent?.(event),
   }
   return {
     run: (jobs, judge, window) => run(context, jobs, judge, window),
@@ -83,7 +84,8 @@ async function run(context: EngineContext, jobs: ProbeJob[], judge: Judge, slots
       context.emit({ kind: 'source-done', source: source.key })
     },
   })
-  return settled
+  // Another pod's sighting may have come after a source was settled: judge every timeout against all of them.
+  return settled.map((s) => ({ ...s, result: judgeTimeout(s.result, s.span, context.neighbourTroubles) }))
 }
 
 function probeSource(context: EngineContext, source: string, jobs: ProbeJob[], judge: Judge, position: SourcePosition): Promise<SettledCheck[]> {

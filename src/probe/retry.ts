@@ -8,8 +8,8 @@
 //   check is unknown: "inconclusive: the probe could not get a timely answer from anything".
 // - predicted denied, observed blocked: agreement, provided the checker kept its deadlines in that
 //   exec (it woke on time); a starved checker's timeouts are re-checked, then unknown.
-// - a check that did not run (the exec or the pod went away): re-run while the settle period
-//   lasts, then unknown with the reason. Never blocked.
+// - a check that did not run (the exec went away): re-run while the settle period lasts, then
+//   unknown with the reason; one whose probe pod is gone is unknown at once. Never blocked.
 // Other disagreements are re-probed at the normal timeout until they agree or the settle period
 // has passed: policies take effect eventually.
 
@@ -34,7 +34,8 @@ export function retryPolicy(baseTimeoutMs: number): RetryPolicy {
 
 /** One measurement of a check, with what the exec it ran in says about the probe's health. */
 export interface Attempt {
-  observation: 'answered' | 'timeout' | 'other' | 'not-run'
+  /** `cannot-run`: the check can never run (its probe pod is gone), so it is final. */
+  observation: 'answered' | 'timeout' | 'other' | 'not-run' | 'cannot-run'
   timeoutMs: number
   /** The fastest control that connected in the same exec (ms), if any. */
   controlMs?: number
@@ -63,6 +64,7 @@ export interface CheckHistory {
 export function decide(history: CheckHistory, remainingMs: number, policy: RetryPolicy): Decision {
   const last = history.attempts[history.attempts.length - 1]
   const timeRemains = remainingMs >= policy.minTimeoutMs
+  if (last.observation === 'cannot-run') return { kind: 'report' }
   if (last.observation === 'not-run') {
     return timeRemains ? { kind: 'retry', timeoutMs: clamp(policy.baseTimeoutMs, remainingMs), control: false } : { kind: 'report' }
   }

@@ -1,12 +1,13 @@
 // One round for one source: its checks (and controls) sent to its probe container in one exec of
 // the checker, the output read back as results, and what the exec says about the load fed back to
 // the adaptive limiter.
-import type { ExecResult } from '../kube/client.js'
+import type { ExecResult, ExecTarget } from '../kube/client.js'
 import type { ProbeJob } from '../plan/plan.js'
 import type { ProbeResult } from '../model/probe.js'
-import { checkerCommand, checkerLag, type CheckerCheck } from './checker.js'
+import { checkerCommand, checkerLag, checkerNeighbours, type CheckerCheck } from './checker.js'
 import type { EngineContext } from './context.js'
 import { adjustLimit, execLimits, spreadOrder, type ExecFeedback } from './limiter.js'
+import { isTrouble, troubleDuring } from './neighbours.js'
 import { checkMode, parseScriptOutput } from './script.js'
 import type { RoundCheck, RoundOutcome, RoundRequest } from './source-settle.js'
 
@@ -30,10 +31,16 @@ export async function probeSourceRound(context: EngineContext, source: string, r
   const { limiter } = context
   const share = execLimits(limiter.limit, limiter.sharers)
   const limits = { ...share, inFlight: Math.min(share.inFlight, context.options.parallelism) }
+  const startedAt = Date.now()
   const exec = await context.client.exec(runner, checkerCommand(ordered, limits), execTimeoutMs(ordered, limits.inFlight, limits.perDestination))
-  const results = checkResults(all.map((c) => c.job), checks, exec)
+  const span = { startedAt, endedAt: Date.now() }
+  const gone = exec.stdout.includes('NETPOL-DONE') ? undefined : await probePodGone(context, runner)
+  if (gone) context.runners.set(source, { failed: gone })
+  const results = checkResults(all.map((c) => c.job), checks, exec, gone)
   limiter.limit = adjustLimit(limiter.limit, feedback(results, exec))
-  return { results: [...unverifiable, ...results], lagMs: checkerLag(exec.stdout) }
+  const sighting = checkerNeighbours(exec.stdout)
+  if (isTrouble(sighting)) context.neighbourTroubles.push({ ...span, ...sighting })
+  return { results: [...unverifiable, ...results], lagMs: checkerLag(exec.stdout), span, neighbourTrouble: troubleDuring(span, context.neighbourTroubles) }
 }
 
 /** The checks the checker can run, indexed by position in `all`; a UDP port without a known responder cannot be verified. */
@@ -57,15 +64,32 @@ function execTimeoutMs(checks: CheckerCheck[], inFlight: number, perDestination:
   return waves * longest + EXEC_SLACK_S * 1000
 }
 
-/** A check the output has no line for did not run: `not-probed`, with what the exec said. */
-function checkResults(jobs: ProbeJob[], checks: CheckerCheck[], exec: ExecResult): ProbeResult[] {
+/**
+ * After an exec that did not finish: why the probe pod can run no more checks (deleted, being
+ * deleted or evicted), or undefined when it is still there or the API cannot say (it may be down:
+ * then the checks are run again while the settle period lasts).
+ */
+async function probePodGone(context: EngineContext, { namespace, pod }: ExecTarget): Promise<string | undefined> {
+  const metadata = await context.client.readMetadata({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name: pod } }).catch(() => null)
+  if (metadata === undefined) return `the probe pod ${namespace}/${pod} was deleted during the run`
+  if (metadata?.deleting) return `the probe pod ${namespace}/${pod} was being deleted (or evicted) during the run`
+  return undefined
+}
+
+/**
+ * A check the output has no line for did not run: `not-probed`, with what the exec said, to be run
+ * again; `pod-failed` when its probe pod is gone, so it cannot be.
+ */
+function checkResults(jobs: ProbeJob[], checks: CheckerCheck[], exec: ExecResult, podGone: string | undefined): ProbeResult[] {
   const outcomes = new Map(parseScriptOutput(exec.stdout, checks).map((o) => [o.index, o]))
+  const execSaid = exec.error ?? (exec.stderr.trim() || `exit code ${exec.exitCode}`)
   return checks.map((check): ProbeResult => {
     const job = jobs[check.index]
     const outcome = outcomes.get(check.index)
-    return outcome
-      ? { jobId: job.id, ran: true, observation: outcome.observation, elapsedMs: outcome.elapsedMs, detail: outcome.detail }
-      : { jobId: job.id, ran: false, reason: 'not-probed', detail: `the probe container gave no result: ${exec.error ?? (exec.stderr.trim() || `exit code ${exec.exitCode}`)}` }
+    if (outcome) return { jobId: job.id, ran: true, observation: outcome.observation, elapsedMs: outcome.elapsedMs, detail: outcome.detail }
+    return podGone
+      ? { jobId: job.id, ran: false, reason: 'pod-failed', detail: `${podGone} (${execSaid})` }
+      : { jobId: job.id, ran: false, reason: 'not-probed', detail: `the probe container gave no result: ${execSaid}` }
   })
 }
 

@@ -44,7 +44,7 @@ export function parseScriptOutput(stdout: string, checks: ScriptCheck[]): CheckO
 const TIMEOUT_EXIT = 124
 
 export function classify(mode: CheckMode, exitCode: number, output: string): Observation {
-  if (/^no ARP answer/.test(output)) return 'unresolved'
+  if (/^no (ARP answer|neighbour entry)/.test(output)) return 'unresolved'
   if (/not known|resolv|name resolution|getaddrinfo|NXDOMAIN/i.test(output) && mode !== 'dns') return 'dns-failure'
   if (/refused/i.test(output)) return 'refused'
   if (/no route|unreachable/i.test(output)) return 'unreachable'

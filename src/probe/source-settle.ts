@@ -5,6 +5,7 @@
 // moves on. Knows nothing of the cluster: rounds run through `probeRound`.
 import type { ProbeJob } from '../plan/plan.js'
 import type { ProbeResult } from '../model/probe.js'
+import { isTimeout, type Span } from './neighbours.js'
 import { decide, type Attempt, type Expectation, type RetryPolicy } from './retry.js'
 
 export interface RoundCheck {
@@ -23,6 +24,10 @@ export interface RoundOutcome {
   results: ProbeResult[]
   /** How late the checker woke at worst; undefined when it did not finish. */
   lagMs?: number
+  /** When the round's exec ran; undefined when there was none. */
+  span?: Span
+  /** A probe pod of the run saw the node's neighbour table full or evicting during the round: its timeouts are no evidence. */
+  neighbourTrouble?: boolean
 }
 
 export interface SourceSettleOptions {
@@ -43,11 +48,14 @@ export interface SettledCheck {
   job: ProbeJob
   result: ProbeResult
   attempts: number
+  /** When the round that measured the result ran. */
+  span?: Span
 }
 
 interface History {
   job: ProbeJob
   result: ProbeResult
+  span?: Span
   attempts: Attempt[]
 }
 
@@ -80,13 +88,14 @@ async function runRound(options: SourceSettleOptions, histories: Map<string, His
     const result = results.get(check.job.id) ?? { jobId: check.job.id, ran: false, reason: 'not-probed', detail: 'the probe container gave no result for this check' }
     const history = histories.get(check.job.id) ?? { job: check.job, result, attempts: [] }
     history.result = result
-    history.attempts.push({ observation: attemptObservation(result), timeoutMs: check.timeoutMs, controlMs, lagMs: outcome.lagMs })
+    history.span = outcome.span
+    history.attempts.push({ observation: attemptObservation(result, outcome), timeoutMs: check.timeoutMs, controlMs, lagMs: outcome.lagMs })
     histories.set(check.job.id, history)
   }
   for (const control of controls) {
     const result = results.get(control.job.id)
     const history = histories.get(control.job.id)
-    if (result && history && isAnswer(result)) history.result = result
+    if (result && history && isAnswer(result)) Object.assign(history, { result, span: outcome.span })
   }
 }
 
@@ -106,13 +115,16 @@ function historyOf(h: History, options: SourceSettleOptions) {
 function finalCheck(h: History, options: SourceSettleOptions): SettledCheck {
   const decision = decide(historyOf(h, options), 0, options.policy)
   const result: ProbeResult = decision.kind === 'unknown' ? { jobId: h.job.id, ran: false, reason: 'not-probed', detail: decision.reason } : h.result
-  return { job: h.job, result, attempts: h.attempts.length }
+  return { job: h.job, result, attempts: h.attempts.length, span: h.span }
 }
 
-/** A check whose destination address was never resolved did not reach any policy: like one that did not run. */
-function attemptObservation(result: ProbeResult): Attempt['observation'] {
-  if (!result.ran) return result.reason === 'not-probed' ? 'not-run' : 'other'
-  if (result.observation === 'unresolved') return 'not-run'
+/**
+ * A check whose destination address was never resolved did not reach any policy, and a timeout
+ * while the node's neighbour table was in trouble proves nothing: like a check that did not run.
+ */
+function attemptObservation(result: ProbeResult, outcome: RoundOutcome): Attempt['observation'] {
+  if (!result.ran) return result.reason === 'not-probed' ? 'not-run' : result.reason === 'pod-failed' ? 'cannot-run' : 'other'
+  if (result.observation === 'unresolved' || (outcome.neighbourTrouble && isTimeout(result))) return 'not-run'
   if (result.observation === 'timeout' || result.observation === 'unreachable') return 'timeout'
   return result.observation === 'connected' ? 'answered' : 'other'
 }

@@ -46,7 +46,22 @@ function peakRss(pid: number): number {
   }
 }
 
+/**
+ * The node's neighbour-table counters (this bench runs on the test cluster's node): allocations the
+ * kernel refused because the table was full, summed over CPUs. Undefined where unreadable.
+ */
+function neighbourTableFulls(): number | undefined {
+  try {
+    const [header, ...cpus] = readFileSync('/proc/net/stat/arp_cache', 'utf8').trim().split('\n').map((line) => line.trim().split(/\s+/))
+    const column = header.indexOf('table_fulls')
+    return column < 0 ? undefined : cpus.reduce((sum, cpu) => sum + parseInt(cpu[column], 16), 0)
+  } catch {
+    return undefined
+  }
+}
+
 async function measure(namespaces: string[]): Promise<void> {
+  const fullsBefore = neighbourTableFulls()
   const pods = await watchProbePods()
   const started = performance.now()
   const run = startCli(['probe', ...namespaces.flatMap((n) => ['-n', n]), '-o', 'json', ...positionals], { timeoutMs: 1_800_000 })
@@ -70,6 +85,8 @@ async function measure(namespaces: string[]): Promise<void> {
   console.log(`  ${namespaces.length} ns (${namespaces.length * 2} pods): ${s.checks} checks in ${wallS.toFixed(1)} s = ${(s.checks / wallS).toFixed(0)} checks/s, exit ${result.code}`)
   console.log(`    agree ${s.agree}, false disagreements ${s.overEnforced + s.underEnforced} (over ${s.overEnforced}, under ${s.underEnforced}), unknown ${s.unknown}; observations contradicting the world ${wrong.length}, mispredictions ${mispredicted.length}`)
   console.log(`    peak probe pods ${peak.live} (${peak.present} counting those terminating), peak RSS ${(rss / 1048576).toFixed(0)} MiB`)
+  const fullsAfter = neighbourTableFulls()
+  if (fullsBefore !== undefined && fullsAfter !== undefined) console.log(`    node neighbour table: ${fullsAfter - fullsBefore} entries refused as the table was full (table_fulls) during the run`)
   const notes = new Map<string, number>()
   for (const r of report.results.filter((r) => r.verdict !== 'agree')) {
     const note = `${r.verdict}: ${r.observed}${r.note ? ` (${r.note.slice(0, 100)})` : ''}`

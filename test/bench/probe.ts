@@ -27,16 +27,22 @@ function server(namespace: string, name: string): k8s.V1Pod {
 async function round(label: string, namespaces: string[]): Promise<ProbeReport> {
   const started = performance.now()
   const phases: string[] = []
+  const firstRounds: string[] = []
+  let rechecks = 0
+  let lastDone = ''
   const report = await probe({
     source: { files: [], client: connect({ kubeconfig: kubeconfigPath() }), scope: { namespaces, allNamespaces: false } },
     request: { from: [], to: [], ports: [] }, externals: [], service: false, allPods: false, mode: 'pod', image: DEFAULT_IMAGE,
     checkTimeout: 2, startTimeout: 90, settle: 10, parallelism: 64, udpEchoPorts: new Set(PORTS.map(String)), serversListen: true,
     onEvent: (event) => {
-      if (['planned', 'starting', 'round', 'cleaned'].includes(event.kind) || (event.kind === 'source-ready' && event.ready === event.total)) {
-        phases.push(`${event.kind} ${((performance.now() - started) / 1000).toFixed(1)}s`)
-      }
+      const at = `${((performance.now() - started) / 1000).toFixed(1)}s`
+      if (['planned', 'starting', 'round', 'cleaned'].includes(event.kind) || (event.kind === 'source-ready' && event.ready === event.total)) phases.push(`${event.kind} ${at}`)
+      if (event.kind === 'source-probed') firstRounds.push(at)
+      if (event.kind === 'rechecking') rechecks++
+      if (event.kind === 'source-done') lastDone = at
     },
   })
+  phases.push(`first rounds done ${firstRounds[0]}–${firstRounds.at(-1)}, ${rechecks} re-check round(s), last source done ${lastDone}`)
   const s = report.summary
   console.log(`  ${label}: ${((performance.now() - started) / 1000).toFixed(1)} s wall, ${s.checks} checks (agree ${s.agree}, under ${s.underEnforced}, over ${s.overEnforced}, unknown ${s.unknown})`)
   console.log(`    phases: ${phases.join(', ')}`)

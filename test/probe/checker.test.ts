@@ -4,7 +4,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { checkerCommand, checkerLag, type CheckerCheck, type CheckerLimits } from '../../src/probe/checker.js'
+import { checkerCommand, checkerLag, checkerNeighbours, type CheckerCheck, type CheckerLimits } from '../../src/probe/checker.js'
 import { parseScriptOutput, type CheckOutcome } from '../../src/probe/script.js'
 
 const HOST = '127.0.0.1'
@@ -127,10 +127,12 @@ describe('the in-container checker', () => {
     expect(result.get(20)!.elapsedMs).toBeLessThan(1000)
   })
 
-  it('prints one line per check, then how late it woke at worst, then the end marker', async () => {
+  it('prints one line per check, then how late it woke at worst, what it saw of the neighbour table, then the end marker', async () => {
     const checks = [0, 1].map((index): CheckerCheck => ({ index, mode: 'tcp', host: HOST, port: tcpPort, timeoutMs: 1000 }))
     const { stdout } = await runChecker(checks)
-    expect(stdout.trim().split('\n').map((line) => line.split(' ')[0])).toEqual(['NETPOL', 'NETPOL', 'NETPOL-LAG', 'NETPOL-DONE'])
+    expect(stdout.trim().split('\n').map((line) => line.split(' ')[0])).toEqual(['NETPOL', 'NETPOL', 'NETPOL-LAG', 'NETPOL-NEIGH', 'NETPOL-DONE'])
     expect(checkerLag(stdout)).toBeGreaterThanOrEqual(0)
+    // Loopback has no neighbour entries to miss.
+    expect(checkerNeighbours(stdout)).toEqual({ missing: 0, evicted: 0 })
   })
 })

@@ -8,7 +8,7 @@ import type { PodEndpoint } from '../../src/evaluate/endpoint.js'
 import type { ExecResult, WireObject } from '../../src/kube/client.js'
 import { PROBE_SOURCE_ANNOTATION, RUN_ID_LABEL, type Protocol } from '../../src/model/cluster.js'
 import { planProbes, type ProbeJob } from '../../src/plan/plan.js'
-import type { ProbeResult } from '../../src/model/probe.js'
+import { NEIGHBOUR_INCONCLUSIVE, type ProbeResult } from '../../src/model/probe.js'
 import { createProbeEngine, type Judge, type ProbeEvent, type ProbeMode } from '../../src/probe/engine.js'
 import { INCONCLUSIVE } from '../../src/probe/retry.js'
 import { runObjectName } from '../../src/probe/spec.js'
@@ -24,12 +24,15 @@ function planned(ports: Array<{ port: number; protocol: Protocol }> = [{ port: 8
   return { sources, jobs }
 }
 
-/** Answers each check the checker is given: connected, or timed out for the hosts in `blocked`. */
-function checkerAnswers(blocked: Set<string> = new Set()): (call: ExecCall) => ExecResult {
+/**
+ * Answers each check the checker is given: connected, or timed out for the hosts in `blocked`;
+ * `neighbours` is what the pod says it saw of the node's neighbour table (NETPOL-NEIGH).
+ */
+function checkerAnswers(blocked: Set<string> = new Set(), neighbours = '0 0'): (call: ExecCall) => ExecResult {
   return ({ command }) => {
     const lines = command.at(-1)!.trim().split('\n').map((line) => line.split(' '))
     const stdout = lines.map(([index, , host, , timeout]) => (blocked.has(host) ? `NETPOL ${index} 124 ${timeout} ` : `NETPOL ${index} 0 3 `)).join('\n')
-    return { stdout: `${stdout}\nNETPOL-LAG 2\nNETPOL-DONE\n`, stderr: '', exitCode: 0 }
+    return { stdout: `${stdout}\nNETPOL-LAG 2\nNETPOL-NEIGH ${neighbours}\nNETPOL-DONE\n`, stderr: '', exitCode: 0 }
   }
 }
 
@@ -147,12 +150,25 @@ describe('probe engine, pod mode', () => {
     expect(results.every((r) => r.ran && r.observation === 'connected')).toBe(true)
   })
 
-  it('a probe pod deleted under the run: its checks are unknown with the reason, and the run still ends with a report', async () => {
+  it('a probe pod deleted under the run: its checks are unknown with the reason at once, not re-run for the settle period, and the run still ends with a report', async () => {
     const kube = new FakeKube()
-    kube.execResult = () => ({ stdout: '', stderr: '', error: 'exec into x/netpol-probe-1 failed: pods "netpol-probe-1" not found' })
+    kube.execResult = ({ namespace, pod }) => {
+      kube.objects.delete(`Pod/${namespace}/${pod}`)
+      return { stdout: '', stderr: '', error: `exec into ${namespace}/${pod} failed: pods "${pod}" not found` }
+    }
+    const { jobs, sources } = planned()
+    const results = await runAll(engine(kube, 'pod', 30, { settle: 10 }).probe, jobs)
+    expect(results.every((r) => !r.ran && r.reason === 'pod-failed' && /^the probe pod x\/\S+ was deleted during the run \(.*not found\)$/.test(r.detail))).toBe(true)
+    expect(kube.execs).toHaveLength(sources.length)
+  })
+
+  it('an exec that did not finish while its probe pod is still there: the checks are run again', async () => {
+    const kube = new FakeKube()
+    let execs = 0
+    kube.execResult = (call) => (execs++ === 0 ? { stdout: '', stderr: '', error: 'the exec connection closed without a status' } : checkerAnswers()(call))
     const { jobs } = planned()
-    const results = await runAll(engine(kube, 'pod', 30, { settle: 3 }).probe, jobs)
-    expect(results.every((r) => !r.ran && r.detail.includes('not found'))).toBe(true)
+    const results = await runAll(engine(kube, 'pod', 30, { settle: 10, maxProbePods: 1 }).probe, jobs.filter((j) => j.from.key === 'x/a'))
+    expect(results.every((r) => r.ran && r.observation === 'connected')).toBe(true)
   })
 
   it('a source whose image cannot be pulled fails with the reason; the other sources run', async () => {
@@ -263,6 +279,40 @@ describe('re-checks', () => {
     const { jobs } = planned()
     const results = await runAll(engine(kube, 'pod', 30, { settle: 4 }).probe, jobs.filter((j) => j.from.key === 'x/a'))
     expect(results.every((r) => !r.ran && r.detail === INCONCLUSIVE)).toBe(true)
+  })
+})
+
+describe('timeouts while the node\'s neighbour table is full or evicting', () => {
+  const blockedHost = '198.18.2.10'
+  /** The source's results, split by whether they went to the host that times out. */
+  const results = async (execResult: (call: ExecCall, source: string) => ExecResult, settle: number, source: string, onlySource = true) => {
+    const kube = new FakeKube()
+    kube.execResult = (call) => execResult(call, (kube.objects.get(`Pod/${call.namespace}/${call.pod}`)!.metadata as { annotations: Record<string, string> }).annotations[PROBE_SOURCE_ANNOTATION])
+    const { jobs } = planned()
+    const ran = (await runAll(engine(kube, 'pod', 30, { settle }).probe, onlySource ? jobs.filter((j) => j.from.key === source) : jobs))
+      .filter((r) => jobs.find((j) => j.id === r.jobId)!.from.key === source)
+    const toBlocked = (r: ProbeResult) => jobs.find((j) => j.id === r.jobId)!.target.host === blockedHost
+    return { kube, timedOut: ran.filter(toBlocked), answered: ran.filter((r) => !toBlocked(r)) }
+  }
+
+  it('a timeout in an exec whose pod saw the table in trouble is re-checked, and unknown with the reason if the trouble stays', async () => {
+    const { kube, timedOut, answered } = await results(checkerAnswers(new Set([blockedHost]), '3 0'), 6, 'x/a')
+    expect(timedOut.length).toBeGreaterThan(0)
+    expect(timedOut.every((r) => !r.ran && r.detail === NEIGHBOUR_INCONCLUSIVE)).toBe(true)
+    expect(answered.every((r) => r.ran && r.observation === 'connected')).toBe(true)
+    expect(kube.execs.length).toBeGreaterThan(1)
+  })
+
+  it('one re-checked once the trouble is over is judged on that attempt', async () => {
+    let execs = 0
+    const { timedOut } = await results((call) => checkerAnswers(new Set([blockedHost]), execs++ === 0 ? '0 4' : '0 0')(call), 6, 'x/a')
+    expect(timedOut.every((r) => r.ran && r.observation === 'timeout')).toBe(true)
+  })
+
+  it('the trouble may be seen by another source\'s probe pod at the same time: the destination\'s side of the path is in the same table', async () => {
+    const { timedOut } = await results((call, source) => checkerAnswers(new Set([blockedHost]), source === 'x/a' ? '0 0' : '1 0')(call), 6, 'x/a', false)
+    expect(timedOut.length).toBeGreaterThan(0)
+    expect(timedOut.every((r) => !r.ran && r.detail === NEIGHBOUR_INCONCLUSIVE)).toBe(true)
   })
 })
 

@@ -53,6 +53,11 @@ describe('other observations', () => {
     expect(decide(notRun, 0, policy)).toEqual({ kind: 'report' })
   })
 
+  it('a check whose probe pod is gone is reported as not run at once: nothing can run it again', () => {
+    const gone: CheckHistory = { predicted: 'allowed', attempts: [{ observation: 'cannot-run', timeoutMs: 2000 }], agrees: false }
+    expect(decide(gone, 8000, policy)).toEqual({ kind: 'report' })
+  })
+
   it('an answered check that disagrees (under-enforced) is re-probed at the normal timeout until the settle period has passed', () => {
     const through: CheckHistory = { predicted: 'denied', attempts: [{ observation: 'answered', timeoutMs: 2000 }], agrees: false }
     expect(decide(through, 8000, policy)).toEqual({ kind: 'retry', timeoutMs: 2000, control: false })

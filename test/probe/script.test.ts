@@ -9,6 +9,7 @@ describe('classifying what a check printed', () => {
     ['an RST or ICMP reject is refused, not allowed', 'tcp', 1, 'bash: connect: Connection refused bash: line 1: /dev/tcp/198.18.0.5/81: Connection refused', 'refused'],
     ['no route to host is unreachable', 'tcp', 1, 'bash: connect: No route to host', 'unreachable'],
     ['an address that never answered ARP is unresolved: no policy saw a packet', 'tcp', 1, 'no ARP answer from 198.18.0.5: the node did not resolve the address (is its neighbour table full?), so no policy was involved', 'unresolved'],
+    ['a next hop whose neighbour entry is gone after the timeout is unresolved: the timeout is no evidence', 'tcp', 1, "no neighbour entry for 198.18.0.5 after the connect: the node's neighbour (ARP) table dropped it or could not hold it (is it full?), so the timeout is no evidence", 'unresolved'],
     ['a name that does not resolve is a DNS failure', 'tcp', 1, 'bash: web.shop.svc.cluster.local: Name or service not known', 'dns-failure'],
     ['a DNS answer (even NXDOMAIN) proves the path', 'dns', 0, '', 'connected'],
     ['dig with no servers reached is a timeout', 'dns', 9, ';; connection timed out; no servers could be reached', 'timeout'],

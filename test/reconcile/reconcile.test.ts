@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Verdict } from '../../src/evaluate/evaluate.js'
 import type { ProbeJob } from '../../src/plan/plan.js'
 import { diagnose, orderForReport, reconcileOne, summarize } from '../../src/reconcile/reconcile.js'
-import type { Observation, ProbeResult } from '../../src/model/probe.js'
+import { NEIGHBOUR_INCONCLUSIVE, type Observation, type ProbeResult } from '../../src/model/probe.js'
 
 function job(id: string, from = 'x/a'): ProbeJob {
   return { id, from: { key: from } as ProbeJob['from'], to: { key: 'y/b' } as ProbeJob['to'], port: 80, protocol: 'TCP', target: { host: '198.18.0.9', port: 80 }, sourceMembers: [from] }
@@ -59,6 +59,12 @@ describe('diagnoses', () => {
     const unresolved = check(true, ran('unresolved', 'no ARP answer from 198.18.0.5: the node did not resolve the address (is its neighbour table full?), so no policy was involved'))
     expect(unresolved).toMatchObject({ observed: 'error', verdict: 'unknown' })
     expect(diagnose([unresolved]).join('\n')).toMatch(/1 check\(s\) got no ARP answer .*neighbour table may be full/)
+  })
+
+  it('timeouts while the node\'s neighbour table was full are unknown, and the diagnosis names the table and what to do', () => {
+    const timedOut = check(true, { jobId: 'j', ran: false, reason: 'not-probed', detail: NEIGHBOUR_INCONCLUSIVE })
+    expect(timedOut).toMatchObject({ observed: 'unknown', verdict: 'unknown', note: NEIGHBOUR_INCONCLUSIVE })
+    expect(diagnose([timedOut])).toEqual([expect.stringMatching(/^1 check\(s\) timed out while the probe pods saw the node's neighbour \(ARP\) table full .*gc_thresh3.*--max-probe-pods/)])
   })
 
   it('a check left inconclusive is not reported as a probe that never ran', () => {
