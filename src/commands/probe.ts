@@ -35,7 +35,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
     service: Flags.boolean({ description: 'Dial the Services in front of the destinations (by DNS name) instead of pod IPs.' }),
     mode: Flags.string({ description: 'pod: a short-lived probe pod per source; ephemeral: an ephemeral container in each source pod (stays in its spec forever).', options: ['pod', 'ephemeral'], default: 'pod' }),
     target: Flags.string({
-      description: 'What to dial. stand-ins: a pod per destination class with its labels and ports that listens on all of them, so every observation is the policy (default with --mode pod); pods: the real destination pods (default with --mode ephemeral); both: each check to both, reporting where the application differs from its stand-in.',
+      description: 'What to dial. stand-ins: a pod per destination class with its labels and ports that listens on all of them, so every observation is the policy (default with --mode pod, when they all fit in the probe-pod window beside the probe pods; otherwise the real pods, said in a note); pods: the real destination pods (default with --mode ephemeral); both: each check to both, reporting where the application differs from its stand-in.',
       options: [...PROBE_TARGETS],
     }),
     ...probeRunFlags,
@@ -63,6 +63,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
         allPods: flags['all-pods'],
         mode: flags.mode as 'pod' | 'ephemeral',
         target,
+        targetByDefault: flags.target === undefined,
         ...probeRunOptions(flags),
         onEvent: probeProgress(update),
         onCleanup: signals.register,

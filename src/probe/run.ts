@@ -31,6 +31,8 @@ export interface ProbeRunOptions {
   serversListen?: boolean
   /** What to dial: the destination pods (default), their stand-ins, or both (../plan/stand-ins.ts). */
   target?: ProbeTargetKind
+  /** --target was not given: stand-ins only when they fit in one turn of the window (./targets.ts). */
+  targetByDefault?: boolean
   onEvent?: (event: ProbeRunEvent) => void
   /** Receives the cleanup of the run as soon as something may have been created (for Ctrl-C). */
   onCleanup?: (cleanup: () => Promise<void>) => void
@@ -38,6 +40,8 @@ export interface ProbeRunOptions {
 
 export interface ProbeRun {
   runId: string
+  /** What was dialled (the real pods when default stand-ins did not fit in one turn). */
+  target: ProbeTargetKind
   checks: ReconciledCheck[]
   /** Destinations dialled directly although stand-ins were asked for, and why. */
   notes: string[]
@@ -59,7 +63,7 @@ export async function runProbes(client: KubeClient, evaluator: Evaluator, jobs: 
     settle: options.settle, maxProbePods: options.maxProbePods, onEvent: options.onEvent,
   })
   options.onCleanup?.(() => engine.cleanup())
-  let probed: { checks: ReconciledCheck[]; notes: string[] }
+  let probed: Probed
   let leftovers: string | undefined
   try {
     const surroundings = () => readSurroundings(client, [...new Set(destinations)], OWNER_HAS_SCALE)
@@ -69,6 +73,8 @@ export async function runProbes(client: KubeClient, evaluator: Evaluator, jobs: 
   }
   return { runId, ...probed, ...(leftovers ? { leftovers } : {}) }
 }
+
+type Probed = Pick<ProbeRun, 'target' | 'checks' | 'notes'>
 
 function uniqueSources(jobs: ProbeJob[]): PodEndpoint[] {
   return [...new Map(jobs.map((j) => [j.from.key, j.from])).values()]
@@ -81,16 +87,16 @@ function uniqueSources(jobs: ProbeJob[]): PodEndpoint[] {
  */
 async function probeAndSettle(
   engine: ProbeEngine, jobs: ProbeJob[], evaluator: Evaluator, options: ProbeRunOptions & { target: ProbeTargetKind }, surroundings: () => Promise<StandInSurroundings>,
-): Promise<{ checks: ReconciledCheck[]; notes: string[] }> {
+): Promise<Probed> {
   const predictions = new Map<string, Verdict>()
   const prediction = (job: ProbeJob) => predictions.get(job.id) ?? predictions.set(job.id, predictJob(evaluator, job, options.mode)).get(job.id)!
   const reconcile = (job: ProbeJob, result: ProbeResult, attempts: number) =>
     reconcileOne({ job, prediction: prediction(job), result, attempts, serverListens: (options.serversListen ?? false) || dialsStandIn(job) })
-  const { settled, notes } = await probeTargets(engine, evaluator, jobs, {
+  const { target, settled, notes } = await probeTargets(engine, evaluator, jobs, {
     predicted: (job) => (prediction(job).allowed ? 'allowed' : 'denied'),
     settled: (job, result) => isSettled(reconcile(job, result, 1)),
-  }, options.target, surroundings)
-  return { checks: settled.map((s) => reconcile(s.job, s.result, s.attempts)), notes }
+  }, { kind: options.target, byDefault: options.targetByDefault }, surroundings)
+  return { target, checks: settled.map((s) => reconcile(s.job, s.result, s.attempts)), notes }
 }
 
 /**

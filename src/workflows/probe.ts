@@ -68,7 +68,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   return {
     runId,
     mode: options.mode,
-    target: options.target ?? 'pods',
+    target: run.target,
     image: options.image,
     results: ordered.map((c) => checkResult(c, evaluator)),
     ...(options.target === 'both' ? { targetDifferences: differences } : {}),

@@ -37,7 +37,7 @@ describe('stand-ins through the probe-pod window', () => {
     const { jobs } = planProbes(evaluator, { sources: x, destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
     const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods: 4 })
     vi.useFakeTimers()
-    const running = probeTargets(engine, evaluator, jobs, judge, 'stand-ins', around)
+    const running = probeTargets(engine, evaluator, jobs, judge, { kind: 'stand-ins' }, around)
     await vi.runAllTimersAsync()
     const { settled, notes } = await running
     await engine.cleanup()
@@ -60,10 +60,48 @@ describe('stand-ins through the probe-pod window', () => {
     const { jobs } = planProbes(evaluator, { sources: x.slice(0, 1), destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
     const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods: 1 })
     vi.useFakeTimers()
-    const running = probeTargets(engine, evaluator, jobs, judge, 'stand-ins', around)
+    const running = probeTargets(engine, evaluator, jobs, judge, { kind: 'stand-ins' }, around)
     await vi.runAllTimersAsync()
     const { settled, notes } = await running
     expect(settled.every((s) => !s.job.target.standIn && /no room for a stand-in/.test(s.job.target.fallback ?? ''))).toBe(true)
     expect(notes).toHaveLength(3)
+  })
+
+  it('without --target, stand-ins that need more than one turn give way to the real pods, said in one note', async () => {
+    const kube = new FakeKube()
+    kube.execResult = answers
+    const evaluator = createEvaluator(upstreamWorld())
+    const x = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.pod.namespace === 'x')
+    const { jobs } = planProbes(evaluator, { sources: x, destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
+    const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods: 4 })
+    vi.useFakeTimers()
+    const running = probeTargets(engine, evaluator, jobs, judge, { kind: 'stand-ins', byDefault: true }, around)
+    await vi.runAllTimersAsync()
+    const { target, settled, notes } = await running
+    await engine.cleanup()
+    expect(target).toBe('pods')
+    expect(settled).toHaveLength(jobs.length)
+    expect(settled.every((s) => !s.job.target.standIn)).toBe(true)
+    expect(notes).toEqual([expect.stringMatching(/^dialled the real pods, not stand-ins: the 3 stand-ins do not fit beside the probe pods in the probe-pod window \(4\)/)])
+    expect(kube.calls.filter((c) => c.method === 'createObject' && (c.args[0] as { metadata: { generateName?: string } }).metadata.generateName === 'netpol-stand-in-')).toEqual([])
+  })
+
+  it('without --target, stand-ins that fit in one turn are dialled', async () => {
+    const kube = new FakeKube()
+    let ip = 0
+    kube.podStatus = (pod) => runningStatus(`198.18.9.${(ip = (ip % 200) + 1)}`, [String((pod.spec as { containers: Array<{ name: string }> }).containers[0].name)])
+    kube.execResult = answers
+    const evaluator = createEvaluator(upstreamWorld())
+    const x = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.pod.namespace === 'x')
+    const { jobs } = planProbes(evaluator, { sources: x, destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
+    const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods: 6 })
+    vi.useFakeTimers()
+    const running = probeTargets(engine, evaluator, jobs, judge, { kind: 'stand-ins', byDefault: true }, around)
+    await vi.runAllTimersAsync()
+    const { target, settled, notes } = await running
+    await engine.cleanup()
+    expect(target).toBe('stand-ins')
+    expect(notes).toEqual([])
+    expect(settled.every((s) => s.job.target.standIn)).toBe(true)
   })
 })
