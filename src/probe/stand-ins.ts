@@ -1,5 +1,5 @@
 // Destination stand-ins on the cluster: what around the destinations decides whether a stand-in is
-// safe (Services, PodDisruptionBudgets), starting the stand-ins of one turn and learning which ports
+// safe (Services), starting the stand-ins of one turn and learning which ports
 // each listens on, and deleting them again. The planning is pure (../plan/stand-ins.ts); the run's
 // cleanup removes whatever is left (everything carries the run-id label, in a touched namespace).
 import type { KubeClient, WireObject, WirePod } from '../kube/client.js'
@@ -14,29 +14,14 @@ import { createOwners } from './start.js'
 const STATUS_TIMEOUT_MS = 30_000
 const RELEASE_TIMEOUT_S = 60
 
-/** The Services and PodDisruptionBudgets of the destinations' namespaces, as the planner needs them. */
-export async function readSurroundings(client: KubeClient, namespaces: string[], ownerHasScale: boolean): Promise<StandInSurroundings> {
+/** The Services of the destinations' namespaces, as the planner needs them. */
+export async function readSurroundings(client: KubeClient, namespaces: string[]): Promise<StandInSurroundings> {
   const services = (await Promise.all(namespaces.map((namespace) => client.listObjects('Service', { namespace })))).flat()
-  let budgets: WireObject[] = []
-  let budgetsUnreadable: string | undefined
-  try {
-    budgets = (await Promise.all(namespaces.map((namespace) => client.listObjects('PodDisruptionBudget', { namespace })))).flat()
-  } catch (error) {
-    budgetsUnreadable = (error as Error).message
-  }
   return {
     services: services.map((s) => {
       const spec = (s.spec ?? {}) as { selector?: Record<string, string>; publishNotReadyAddresses?: boolean }
       return { namespace: s.metadata.namespace!, name: s.metadata.name!, selector: spec.selector, publishNotReadyAddresses: spec.publishNotReadyAddresses === true }
     }),
-    disruptionBudgets: budgets.map((b) => {
-      const spec = (b.spec ?? {}) as { selector?: StandInSurroundings['disruptionBudgets'][number]['selector']; minAvailable?: number | string; maxUnavailable?: number | string }
-      // Only an integer minAvailable is computed without the scale of the pods' controllers.
-      const needsScale = spec.maxUnavailable !== undefined || typeof spec.minAvailable === 'string'
-      return { namespace: b.metadata.namespace!, name: b.metadata.name!, selector: spec.selector, needsScale }
-    }),
-    ...(budgetsUnreadable ? { budgetsUnreadable } : {}),
-    ownerHasScale,
   }
 }
 

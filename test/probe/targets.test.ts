@@ -14,7 +14,7 @@ import { upstreamWorld } from '../support/world.js'
 
 const RUN = { runId: 'abc123', image: 'netshoot', deadlineSeconds: 300 }
 const judge: Judge = { predicted: () => 'allowed', settled: (_job, r) => r.ran && r.observation === 'connected' }
-const around = async () => ({ services: [], disruptionBudgets: [], ownerHasScale: false })
+const around = async () => ({ services: [] })
 
 /** A stand-in reports its ports; the checker connects everything it is given. */
 function answers(call: ExecCall): ExecResult {
