@@ -6,7 +6,7 @@ import type { KubeClient, WireObject, WirePod } from '../kube/client.js'
 import { poll } from '../kube/poll.js'
 import { RUN_ID_LABEL } from '../model/cluster.js'
 import type { Placement, StandInSpec, StandInSurroundings } from '../plan/stand-ins.js'
-import { inBatches } from './batches.js'
+import { createPods, inBatches } from './batches.js'
 import { EXEC_CONCURRENCY, type EngineContext } from './context.js'
 import { parseListenerStatus, STAND_IN_CONTAINER, standInPod, statusCommand } from './stand-in-pod.js'
 import { createOwners } from './start.js'
@@ -41,15 +41,8 @@ export async function startStandIns(context: EngineContext, specs: StandInSpec[]
   const { client, options } = context
   await createOwners(context, [...new Set(specs.map((s) => s.namespace))])
   const placements = new Map<string, Placement>()
-  const created = new Map<string, StandInSpec>()
-  await inBatches(specs, EXEC_CONCURRENCY, async (spec) => {
-    try {
-      const owner = context.owners.get(spec.namespace)!
-      const pod = await client.createObject(standInPod(spec, options.run, owner) as WireObject)
-      created.set(`${pod.namespace}/${pod.name}`, spec)
-    } catch (error) {
-      placements.set(spec.destination, { failed: `could not create it: ${(error as Error).message}` })
-    }
+  const created = await createPods(client, specs, (spec) => standInPod(spec, options.run, context.owners.get(spec.namespace)!), (spec, error) => {
+    placements.set(spec.destination, { failed: `could not create it: ${error.message}` })
   })
   const running = await waitRunning(context, created)
   await inBatches([...created], EXEC_CONCURRENCY, async ([key, spec]) => {

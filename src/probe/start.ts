@@ -3,7 +3,7 @@ import type { PodEndpoint } from '../evaluate/endpoint.js'
 import type { ContainerStatus, WireObject, WirePod } from '../kube/client.js'
 import { poll } from '../kube/poll.js'
 import { RUN_ID_LABEL } from '../model/cluster.js'
-import { inBatches } from './batches.js'
+import { createPods, inBatches } from './batches.js'
 import { EXEC_CONCURRENCY, type EngineContext } from './context.js'
 import {
   ephemeralContainerName, PROBE_CONTAINER, probeEphemeralContainer, probePod, runConfigMap, runScaleOwner,
@@ -32,15 +32,9 @@ export async function createOwners(context: EngineContext, namespaces: string[])
 export function startProbePods(context: EngineContext, sources: PodEndpoint[]): Array<Promise<void>> {
   const { client, options } = context
   return eachStarted(sources, async (started) => {
-    const created = new Map<string, PodEndpoint>()
-    await inBatches(sources, EXEC_CONCURRENCY, async (source) => {
-      try {
-        const pod = await client.createObject(probePod(source, options.run, context.owners.get(source.pod.namespace)!) as WireObject)
-        created.set(`${pod.namespace}/${pod.name}`, source)
-      } catch (error) {
-        fail(context, source.key, `could not create the probe pod: ${(error as Error).message}`)
-        started(source.key)
-      }
+    const created = await createPods(client, sources, (source) => probePod(source, options.run, context.owners.get(source.pod.namespace)!), (source, error) => {
+      fail(context, source.key, `could not create the probe pod: ${error.message}`)
+      started(source.key)
     })
     await waitForContainers(context, created, PROBE_CONTAINER, (pod) => pod.status?.containerStatuses, started)
   })

@@ -7,7 +7,7 @@ import type { PodEndpoint } from '../../src/evaluate/endpoint.js'
 import type { ExecResult } from '../../src/kube/client.js'
 import { planProbes } from '../../src/plan/plan.js'
 import { createProbeEngine, type Judge } from '../../src/probe/engine.js'
-import { STAND_IN_CONTAINER } from '../../src/probe/stand-in-pod.js'
+import { STAND_IN_ANNOTATION, STAND_IN_CONTAINER } from '../../src/probe/stand-in-pod.js'
 import { probeTargets } from '../../src/probe/targets.js'
 import { FakeKube, runningStatus, type ExecCall } from '../support/fake-kube.js'
 import { upstreamWorld } from '../support/world.js'
@@ -50,6 +50,28 @@ describe('stand-ins through the probe-pod window', () => {
     const standInsCreated = kube.calls.filter((c) => c.method === 'createObject' && (c.args[0] as { metadata: { generateName?: string } }).metadata.generateName === 'netpol-stand-in-')
     expect(standInsCreated).toHaveLength(3)
     expect(kube.ofKind('Pod')).toEqual([])
+  })
+
+  it('a stand-in that cannot be created: its destination\'s checks dial the real pod and say why; the other stand-ins are used', async () => {
+    const kube = new FakeKube()
+    let ip = 0
+    kube.podStatus = (pod) => runningStatus(`198.18.9.${(ip = (ip % 200) + 1)}`, [String((pod.spec as { containers: Array<{ name: string }> }).containers[0].name)])
+    kube.execResult = answers
+    const isStandInOf = (pod: string) => ([manifest]: unknown[]) => (manifest as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.[STAND_IN_ANNOTATION] === pod
+    kube.failWhen('createObject', isStandInOf('x/b'), new Error('pods "netpol-stand-in-" is forbidden: exceeded quota'))
+    const evaluator = createEvaluator(upstreamWorld())
+    const x = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.pod.namespace === 'x')
+    const { jobs } = planProbes(evaluator, { sources: x.slice(0, 1), destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
+    const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods: 8 })
+    vi.useFakeTimers()
+    const running = probeTargets(engine, evaluator, jobs, judge, 'stand-ins', around)
+    await vi.runAllTimersAsync()
+    const { settled } = await running
+    await engine.cleanup()
+    const toB = settled.filter((s) => s.job.to.key === 'x/b')
+    expect(toB.length).toBeGreaterThan(0)
+    expect(toB.every((s) => !s.job.target.standIn && /its stand-in did not start: could not create it: .*exceeded quota/.test(s.job.target.fallback ?? ''))).toBe(true)
+    expect(settled.filter((s) => s.job.to.key !== 'x/b').every((s) => s.job.target.standIn)).toBe(true)
   })
 
   it('a window of one has no room for a stand-in: every destination is dialled directly, and the notes say why', async () => {
