@@ -12,7 +12,7 @@ import {
   policiesEnforced, serverPod, waitFor,
 } from './support/cluster.js'
 import { runCli, startCli } from './support/cli.js'
-import { watchProbePods } from './support/probe-pods.js'
+import { isStandIn, watchProbePods } from './support/probe-pods.js'
 import { deleteScaleWorld, ensureScaleWorld } from './support/scale-world.js'
 
 const RUN_ID_LABEL = 'netpol.kubectl.io/run-id'
@@ -246,7 +246,7 @@ describe.runIf(clusterAvailable())('probe pods do not hold up a node drain', () 
 
       // An unused address answers no ARP: re-checked for the settle period, so the probe pod lives ~20 s.
       const run = startCli(['probe', '-n', ns, '--settle', '20s', '--external', '198.18.255.254:9', '-o', 'json'])
-      await waitFor(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.find((p) => p.status?.phase === 'Running' && !p.metadata?.name?.startsWith('netpol-stand-in-')), { timeoutMs: 60_000, intervalMs: 200, description: 'probe pod running' })
+      await waitFor(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items.find((p) => p.status?.phase === 'Running' && !isStandIn(p)), { timeoutMs: 60_000, intervalMs: 200, description: 'probe pod running' })
       // The disruption controller reacts to the new pod within milliseconds; give it a few seconds.
       await new Promise((resolve) => setTimeout(resolve, 3000))
       expect(await allowed()).toBe(1)
@@ -254,7 +254,7 @@ describe.runIf(clusterAvailable())('probe pods do not hold up a node drain', () 
       expect(await evict(web)).toBe('evicted')
       // Both the source's probe pod and the destination's stand-in carry app=web, so the budget selects both.
       const runPods = (await core.listNamespacedPod({ namespace: ns, labelSelector: RUN_ID_LABEL })).items
-      expect(runPods.map((p) => (p.metadata!.name!.startsWith('netpol-stand-in-') ? 'stand-in' : 'probe pod')).sort()).toEqual(['probe pod', 'stand-in'])
+      expect(runPods.map((p) => (isStandIn(p) ? 'stand-in' : 'probe pod')).sort()).toEqual(['probe pod', 'stand-in'])
       expect(runPods.every((p) => p.metadata?.labels?.app === 'web')).toBe(true)
       const result = await run.done
       expect(result.code).not.toBe(70)

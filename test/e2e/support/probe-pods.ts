@@ -1,9 +1,15 @@
 // Watches the probe pods of kubectl-netpol runs (any run id, any namespace) and remembers the most
 // that existed at once: `live` counts pods not yet being deleted, `present` also those terminating.
 import * as k8s from '@kubernetes/client-node'
+import { STAND_IN_ANNOTATION } from '../../../src/probe/stand-in-pod.js'
 import { kubeClients } from './cluster.js'
 
 const RUN_ID_LABEL = 'netpol.kubectl.io/run-id'
+
+/** A run's destination stand-in (the annotation names the destination), not a probe pod. */
+export function isStandIn(pod: k8s.V1Pod): boolean {
+  return pod.metadata?.annotations?.[STAND_IN_ANNOTATION] !== undefined
+}
 
 export interface ProbePodPeak {
   live: number
