@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ['test/e2e/**/*.test.ts'],
     fileParallelism: false,
+    // Tests marked concurrent (the drills, whose namespaces are disjoint) run this many at a time.
+    maxConcurrency: 3,
     testTimeout: 180_000,
     hookTimeout: 180_000,
     teardownTimeout: 120_000,
