@@ -179,26 +179,26 @@ export async function createTestNamespace(prefix = 'e2e', labels: Record<string,
   return name;
 }
 
-/** Deletes a namespace and waits (bounded) until it is gone. Missing namespaces are fine. */
-export async function deleteNamespace(name: string, timeoutMs = 120_000): Promise<void> {
+/**
+ * Deletes a namespace without waiting until it is gone: test namespaces have unique names, so the
+ * namespace controller can empty it while the next tests run, and the suite's teardown
+ * (support/teardown.ts) waits, bounded, until every test namespace is gone. Missing namespaces are fine.
+ */
+export async function deleteNamespace(name: string): Promise<void> {
   const { core } = kubeClients();
   try {
     await core.deleteNamespace({ name, gracePeriodSeconds: 0, propagationPolicy: 'Background' });
   } catch (e) {
-    if (apiStatus(e) === 404) return;
-    throw e;
+    if (apiStatus(e) !== 404) throw e;
   }
+}
+
+/** Waits (bounded) until no test namespace (label E2E_LABEL) is on its way out. */
+export async function waitForDeletedTestNamespaces(timeoutMs = 110_000): Promise<void> {
+  const { core } = kubeClients();
   await waitFor(
-    async () => {
-      try {
-        await core.readNamespace({ name });
-        return false;
-      } catch (e) {
-        if (apiStatus(e) === 404) return true;
-        throw e;
-      }
-    },
-    { timeoutMs, intervalMs: 1000, description: `namespace ${name} to be deleted` },
+    async () => (await core.listNamespace({ labelSelector: E2E_LABEL })).items.every((n) => !n.metadata?.deletionTimestamp),
+    { timeoutMs, intervalMs: 1000, description: 'deleted test namespaces to be gone' },
   );
 }
 
