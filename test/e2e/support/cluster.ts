@@ -80,6 +80,16 @@ export function policiesEnforced(): boolean {
   return enforcerMode() !== 'none';
 }
 
+/**
+ * Whether to run the tests whose outcome no enforcer can change: what the API server does
+ * (admission, RBAC, owners, evictions, interrupted runs, input errors) and `predict`. CI runs the
+ * suite once per enforcer mode; these run in one of them, kube-router (the cluster's default).
+ * NETPOL_E2E_EVERY_MODE=1 runs them in any mode.
+ */
+export function runsEnforcerIndependentTests(): boolean {
+  return clusterAvailable() && (enforcerMode() === 'kube-router' || process.env.NETPOL_E2E_EVERY_MODE === '1');
+}
+
 /** True when the cluster's kubeconfig exists (use with describe.runIf to skip cleanly). */
 export function clusterAvailable(): boolean {
   return existsSync(kubeconfigPath()) && existsSync(path.join(clusterDir(), 'enforcer'));
