@@ -23,13 +23,32 @@ function answers(call: ExecCall): ExecResult {
   return { stdout: `${lines.map(([index]) => `NETPOL ${index} 0 3 `).join('\n')}\nNETPOL-LAG 2\nNETPOL-DONE\n`, stderr: '', exitCode: 0 }
 }
 
+/** Every pod the fake creates runs at once, with an address of its own. */
+function runningPods(kube: FakeKube): void {
+  let ip = 0
+  kube.podStatus = (pod) => runningStatus(`198.18.9.${(ip = (ip % 200) + 1)}`, [String((pod.spec as { containers: Array<{ name: string }> }).containers[0].name)])
+}
+
+/** x/a probes every pod of x on TCP 80 through a window of `maxProbePods`, asking for stand-ins. */
+async function fromOneSource(kube: FakeKube, maxProbePods: number) {
+  const evaluator = createEvaluator(upstreamWorld())
+  const x = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.pod.namespace === 'x')
+  const { jobs } = planProbes(evaluator, { sources: x.slice(0, 1), destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
+  const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods })
+  vi.useFakeTimers()
+  const running = probeTargets(engine, evaluator, jobs, judge, 'stand-ins', around)
+  await vi.runAllTimersAsync()
+  const outcome = await running
+  await engine.cleanup()
+  return outcome
+}
+
 afterEach(() => { vi.useRealTimers() })
 
 describe('stand-ins through the probe-pod window', () => {
   it('take places in --max-probe-pods: destinations in turns, never more pods than the window, all deleted at the end', async () => {
     const kube = new FakeKube()
-    let ip = 0
-    kube.podStatus = (pod) => runningStatus(`198.18.9.${(ip = (ip % 200) + 1)}`, [String((pod.spec as { containers: Array<{ name: string }> }).containers[0].name)])
+    runningPods(kube)
     let most = 0
     kube.execResult = (call) => { most = Math.max(most, kube.ofKind('Pod').length); return answers(call) }
     const evaluator = createEvaluator(upstreamWorld())
@@ -54,20 +73,11 @@ describe('stand-ins through the probe-pod window', () => {
 
   it('a stand-in that cannot be created: its destination\'s checks dial the real pod and say why; the other stand-ins are used', async () => {
     const kube = new FakeKube()
-    let ip = 0
-    kube.podStatus = (pod) => runningStatus(`198.18.9.${(ip = (ip % 200) + 1)}`, [String((pod.spec as { containers: Array<{ name: string }> }).containers[0].name)])
+    runningPods(kube)
     kube.execResult = answers
     const isStandInOf = (pod: string) => ([manifest]: unknown[]) => (manifest as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.[STAND_IN_ANNOTATION] === pod
     kube.failWhen('createObject', isStandInOf('x/b'), new Error('pods "netpol-stand-in-" is forbidden: exceeded quota'))
-    const evaluator = createEvaluator(upstreamWorld())
-    const x = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.pod.namespace === 'x')
-    const { jobs } = planProbes(evaluator, { sources: x.slice(0, 1), destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
-    const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods: 8 })
-    vi.useFakeTimers()
-    const running = probeTargets(engine, evaluator, jobs, judge, 'stand-ins', around)
-    await vi.runAllTimersAsync()
-    const { settled } = await running
-    await engine.cleanup()
+    const { settled } = await fromOneSource(kube, 8)
     const toB = settled.filter((s) => s.job.to.key === 'x/b')
     expect(toB.length).toBeGreaterThan(0)
     expect(toB.every((s) => !s.job.target.standIn && /its stand-in did not start: could not create it: .*exceeded quota/.test(s.job.target.fallback ?? ''))).toBe(true)
@@ -77,14 +87,7 @@ describe('stand-ins through the probe-pod window', () => {
   it('a window of one has no room for a stand-in: every destination is dialled directly, and the notes say why', async () => {
     const kube = new FakeKube()
     kube.execResult = answers
-    const evaluator = createEvaluator(upstreamWorld())
-    const x = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.pod.namespace === 'x')
-    const { jobs } = planProbes(evaluator, { sources: x.slice(0, 1), destinations: x, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
-    const engine = createProbeEngine(kube, { run: RUN, mode: 'pod', checkTimeout: 2, parallelism: 8, startTimeout: 30, settle: 0, maxProbePods: 1 })
-    vi.useFakeTimers()
-    const running = probeTargets(engine, evaluator, jobs, judge, 'stand-ins', around)
-    await vi.runAllTimersAsync()
-    const { settled, notes } = await running
+    const { settled, notes } = await fromOneSource(kube, 1)
     expect(settled.every((s) => !s.job.target.standIn && /no room for a stand-in/.test(s.job.target.fallback ?? ''))).toBe(true)
     expect(notes).toHaveLength(3)
   })
