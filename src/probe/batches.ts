@@ -1,5 +1,5 @@
-import type { KubeClient, WireObject } from '../kube/client.js'
-import { EXEC_CONCURRENCY } from './context.js'
+import type { WireObject } from '../kube/client.js'
+import { createRunObject, EXEC_CONCURRENCY, type EngineContext } from './context.js'
 
 /** Runs `work` over the items with at most `size` at a time. */
 export async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -14,12 +14,12 @@ export async function inBatches<T>(items: T[], size: number, work: (item: T) => 
  * by namespace/name. A create that fails is handed to `failed` with its error and never throws.
  */
 export async function createPods<T>(
-  client: KubeClient, items: T[], manifest: (item: T) => object, failed: (item: T, error: Error) => void,
+  context: EngineContext, items: T[], manifest: (item: T) => object, failed: (item: T, error: Error) => void,
 ): Promise<Map<string, T>> {
   const created = new Map<string, T>()
   await inBatches(items, EXEC_CONCURRENCY, async (item) => {
     try {
-      const pod = await client.createObject(manifest(item) as WireObject)
+      const pod = await createRunObject(context, manifest(item) as WireObject)
       created.set(`${pod.namespace}/${pod.name}`, item)
     } catch (error) {
       failed(item, error as Error)

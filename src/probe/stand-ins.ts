@@ -41,7 +41,7 @@ export async function startStandIns(context: EngineContext, specs: StandInSpec[]
   const { client, options } = context
   await createOwners(context, [...new Set(specs.map((s) => s.namespace))])
   const placements = new Map<string, Placement>()
-  const created = await createPods(client, specs, (spec) => standInPod(spec, options.run, context.owners.get(spec.namespace)!), (spec, error) => {
+  const created = await createPods(context, specs, (spec) => standInPod(spec, options.run, context.owners.get(spec.namespace)!), (spec, error) => {
     placements.set(spec.destination, { failed: `could not create it: ${error.message}` })
   })
   const running = await waitRunning(context, created)
