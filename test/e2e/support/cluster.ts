@@ -182,8 +182,9 @@ export async function createTestNamespace(prefix = 'e2e', labels: Record<string,
   const { core } = kubeClients();
   const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`.toLowerCase().slice(0, 63);
   await core.createNamespace({ body: { metadata: { name, labels: { [E2E_LABEL]: 'true', ...labels } } } });
+  // Long after an API server restart (probe.test.ts, faults): the controller manager resyncs first.
   await waitFor(async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: name })) !== undefined, {
-    timeoutMs: 30_000,
+    timeoutMs: 120_000,
     description: `service account default in ${name}`,
   });
   return name;
