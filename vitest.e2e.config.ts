@@ -5,7 +5,10 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.test.ts'],
+    globalSetup: ['test/e2e/support/teardown.ts'],
     fileParallelism: false,
+    // Tests marked concurrent (the drills, whose namespaces are disjoint) run this many at a time.
+    maxConcurrency: 3,
     testTimeout: 180_000,
     hookTimeout: 180_000,
     teardownTimeout: 120_000,

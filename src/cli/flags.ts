@@ -9,6 +9,7 @@ import {
 import { clusterClient } from '../kube/lazy.js'
 import { InputError } from '../model/errors.js'
 import { DEFAULT_IMAGE } from '../probe/spec.js'
+import { ENFORCERS, type Enforcer } from '../reconcile/deviations.js'
 import type { SnapshotSource } from '../snapshot/source.js'
 
 /** kubectl-style durations: `0`, `30`, `30s`, `2m`, `1h`, `1m30s`. Returns seconds. */
@@ -96,6 +97,15 @@ export const probeRunFlags = {
   settle: duration({ description: 'Keep re-probing disagreements and unconfirmed timeouts this long before reporting them (policies apply eventually).', default: '10s' }),
   parallelism: Flags.integer({ description: 'Checks one probe container runs at once, at most (the run adapts it to the load).', default: 32, min: 1, max: 256 }),
   'max-probe-pods': Flags.integer({ description: 'Probe pods at once; sources take turns (default: half the free pod slots of the schedulable nodes, at most 20).', min: 1 }),
+}
+
+/** The commands that report measured disagreements: a known deviation of the named enforcer is named as such. */
+export const enforcerHintFlag = {
+  'enforcer-hint': Flags.string({ description: 'The NetworkPolicy enforcer the cluster runs; disagreements it is known to cause are then named in the report.', options: [...ENFORCERS] }),
+}
+
+export function enforcerHint(flags: { 'enforcer-hint'?: string }): Enforcer | undefined {
+  return flags['enforcer-hint'] as Enforcer | undefined
 }
 
 export function imageFlag(description: string) {

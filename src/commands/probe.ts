@@ -3,13 +3,14 @@ import { Flags } from '@oclif/core'
 import { BaseCommand } from '../cli/base.js'
 import { printDiagnostics } from '../cli/diagnostics.js'
 import { measuredExitCode } from '../cli/exit.js'
-import { externalTargetFlag, kubeFlags, probeRunFlags, probeRunOptions, queryFlags, requestOf, snapshotSource } from '../cli/flags.js'
+import {
+  enforcerHint, enforcerHintFlag, externalTargetFlag, kubeFlags, probeRunFlags, probeRunOptions, queryFlags, requestOf, snapshotSource,
+} from '../cli/flags.js'
 import { cleanupOnSignals } from '../cli/interrupt.js'
 import { probeProgress } from '../cli/probe-progress.js'
 import { quietProgress, withProgress } from '../cli/progress.js'
 import { InputError } from '../model/errors.js'
 import { PROBE_TARGETS, type ProbeTargetKind } from '../plan/stand-ins.js'
-import { ENFORCERS, type Enforcer } from '../reconcile/deviations.js'
 import { renderJunit, renderProbe, type ProbeFormat } from '../report/probe.js'
 import { renderExpectations, withExpectationsJunit } from '../scenario/render.js'
 import type { ProbeReport } from '../report/model.js'
@@ -42,7 +43,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
     matrix: Flags.boolean({ description: 'Print the expected, observed and comparison truth tables.' }),
     explain: Flags.boolean({ description: 'Print the full reasoning of each finding under its line (as -o wide does).' }),
     junit: Flags.string({ description: 'Write a JUnit XML report to this file.' }),
-    'enforcer-hint': Flags.string({ description: 'The NetworkPolicy enforcer the cluster runs; disagreements it is known to cause are then named in the report.', options: [...ENFORCERS] }),
+    ...enforcerHintFlag,
     expect: Flags.string({ description: 'Also assert the expectations in this YAML file (e.g. "shop/* -> shop/app=db:5432 deny"); exit 1 on a violation.' }),
     'expect-diff': Flags.string({ description: 'Also assert that the change a `diff -o json` report predicted happened: its gained connections allowed, its lost ones denied; exit 1 otherwise.' }),
     output: Flags.string({ char: 'o', description: 'Output format.', options: ['table', 'wide', 'json', 'yaml'], default: 'table' }),
@@ -69,7 +70,7 @@ Exit codes: 0 all agree, 1 a disagreement, 2 bad input or cluster/permission pro
         onCleanup: signals.register,
         expectFile: flags.expect,
         expectDiffFile: flags['expect-diff'],
-        enforcer: flags['enforcer-hint'] as Enforcer | undefined,
+        enforcer: enforcerHint(flags),
       }), quiet)
       printDiagnostics(report)
       if (flags.junit) writeFileSync(flags.junit, withExpectationsJunit(renderJunit(report), report.expectations))

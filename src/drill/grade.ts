@@ -17,6 +17,8 @@ export interface ConnectionGrade extends ConnectionKey {
   observed: Observed
   outcome: GradeOutcome
   problem?: string
+  /** Id of the known enforcer deviation that explains the miss (`--enforcer-hint`). */
+  knownDeviation?: string
   /** Why the learner's policies allow or deny it (for misses). */
   explanation?: Explanation
 }
@@ -75,6 +77,7 @@ function judge(key: ConnectionKey, expected: Allowance, m: MeasuredConnection): 
   if (observed === expected) return { ...base, outcome: 'pass' }
   const what = expected === 'allow' ? `required, but the connection was ${m.observed}` : 'forbidden, but the connection still goes through'
   // The learner's policies say the right thing and the cluster still disagrees: not the learner's mistake.
+  if (m.knownDeviation) return { ...base, outcome: 'fail', knownDeviation: m.knownDeviation, problem: `${what}; your policies ${expected} it, but the cluster's enforcer departs from the API here: ${m.note}` }
   const enforcement = m.predicted === expected ? `; your policies ${expected} it, so the cluster is not enforcing them (yet): does its CNI enforce NetworkPolicy?` : ''
   return { ...base, outcome: 'fail', problem: what + enforcement }
 }

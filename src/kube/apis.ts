@@ -8,7 +8,6 @@ export interface Apis {
   networking: k8s.NetworkingV1Api
   batch: k8s.BatchV1Api
   authorization: k8s.AuthorizationV1Api
-  policy: k8s.PolicyV1Api
   objects: k8s.KubernetesObjectApi
   custom: k8s.CustomObjectsApi
   discovery: k8s.ApisApi
@@ -27,7 +26,6 @@ export function createApis(config: k8s.KubeConfig, server: string): Apis {
     networking: new k8s.NetworkingV1Api(configuration),
     batch: new k8s.BatchV1Api(configuration),
     authorization: new k8s.AuthorizationV1Api(configuration),
-    policy: new k8s.PolicyV1Api(configuration),
     objects: new k8s.KubernetesObjectApi(configuration),
     custom: new k8s.CustomObjectsApi(configuration),
     discovery: new k8s.ApisApi(configuration),

@@ -10,7 +10,7 @@ export interface SnapshotReads {
   listObjects(kind: ListedKind, scope?: { namespace?: string; labelSelector?: string }): Promise<WireObject[]>
 }
 
-export type ListedKind = 'Namespace' | 'Node' | 'Pod' | 'NetworkPolicy' | 'Service' | 'Job' | 'PodDisruptionBudget' | ClusterPolicyKind
+export type ListedKind = 'Namespace' | 'Node' | 'Pod' | 'NetworkPolicy' | 'Service' | 'Job' | ClusterPolicyKind
 
 /** The cluster-scoped policy kinds of policy.networking.k8s.io; listing one whose CRD is not installed gives []. */
 export type ClusterPolicyKind = 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy'

@@ -47,7 +47,7 @@ async function listClusterPolicies(apis: Apis, send: Send, kind: ClusterPolicyKi
 }
 
 function listRequest(apis: Apis, kind: Exclude<ListedKind, ClusterPolicyKind>, { namespace, labelSelector }: Scope): Promise<List> {
-  const { core, networking, batch, policy } = apis
+  const { core, networking, batch } = apis
   switch (kind) {
     case 'Namespace': return core.listNamespace({ labelSelector })
     case 'Node': return core.listNode({ labelSelector })
@@ -57,9 +57,6 @@ function listRequest(apis: Apis, kind: Exclude<ListedKind, ClusterPolicyKind>, {
       ? networking.listNamespacedNetworkPolicy({ namespace, labelSelector })
       : networking.listNetworkPolicyForAllNamespaces({ labelSelector })
     case 'Job': return namespace ? batch.listNamespacedJob({ namespace, labelSelector }) : batch.listJobForAllNamespaces({ labelSelector })
-    case 'PodDisruptionBudget': return namespace
-      ? policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector })
-      : policy.listPodDisruptionBudgetForAllNamespaces({ labelSelector })
   }
 }
 

@@ -8,14 +8,13 @@
 // with its labels could disturb a workload or be treated differently from it:
 //   - a Service that publishes not-ready addresses selects it: the stand-in would receive real
 //     traffic (StatefulSet peer discovery, headless Services) although it never becomes Ready;
-//   - a PodDisruptionBudget that needs its pods' controllers' scale (maxUnavailable, or a percentage
-//     minAvailable) selects it, and the run's owner has no scale: the disruption controller would
-//     allow no eviction while the stand-in exists (an integer minAvailable is unaffected: a pod that
-//     is never Ready adds nothing to the healthy count it is compared with);
 //   - a policy's ipBlock contains the destination's address: the stand-in has another address;
 //   - it runs on the host network (a stand-in cannot share the node's address).
 // Workload controllers never adopt a stand-in: it has a controller ownerReference (adoption only
-// takes pods without one), and every controller counts only the pods it controls.
+// takes pods without one), and every controller counts only the pods it controls. A
+// PodDisruptionBudget selecting its labels is no obstacle: its owner is the run's scale owner (a
+// paused 0-replica Deployment, ../probe/spec.ts), so it adds nothing to the budget's expected count
+// and, never Ready, nothing to the healthy count.
 import type { ContainerPort, LabelSelector, Labels, Protocol } from '../model/cluster.js'
 import type { PodEndpoint } from '../evaluate/endpoint.js'
 import { peerMatches, type Evaluator } from '../evaluate/evaluate.js'
@@ -40,11 +39,6 @@ export interface StandInSpec {
 /** The objects near a destination that decide whether a stand-in is safe. */
 export interface StandInSurroundings {
   services: Array<{ namespace: string; name: string; selector?: Record<string, string>; publishNotReadyAddresses: boolean }>
-  disruptionBudgets: Array<{ namespace: string; name: string; selector?: LabelSelector; needsScale: boolean }>
-  /** The PodDisruptionBudgets could not be read: no stand-in may risk one. */
-  budgetsUnreadable?: string
-  /** The run's owner object has a scale the disruption controller can read (then budgets are no obstacle). */
-  ownerHasScale: boolean
 }
 
 export interface Fallback {
@@ -101,11 +95,6 @@ function unsafeReason(evaluator: Evaluator, destination: PodEndpoint, around: St
     namespace === pod.namespace && selector !== undefined && compileSelector(selector).matches(pod.labels)
   const peerService = around.services.find((s) => s.publishNotReadyAddresses && s.selector && selects(s.namespace, { matchLabels: s.selector }))
   if (peerService) return `Service ${peerService.namespace}/${peerService.name} publishes not-ready addresses and selects its labels, so a stand-in would receive its real traffic`
-  if (!around.ownerHasScale) {
-    if (around.budgetsUnreadable) return `the PodDisruptionBudgets could not be read (${around.budgetsUnreadable}), so a stand-in might stop evictions`
-    const budget = around.disruptionBudgets.find((b) => b.needsScale && selects(b.namespace, b.selector))
-    if (budget) return `PodDisruptionBudget ${budget.namespace}/${budget.name} selects its labels and counts by its pods' controllers' scale, so while a stand-in existed it would allow no eviction`
-  }
   const ipBlock = addressRule(evaluator, destination)
   if (ipBlock) return `${ipBlock} has an ipBlock containing its address, which a stand-in would not have`
   return undefined

@@ -1,5 +1,5 @@
 // What the parts of one probe engine share, and the engine's public option and event types.
-import type { ExecTarget, KubeClient } from '../kube/client.js'
+import type { ExecTarget, KubeClient, ObjectRef, WireObject } from '../kube/client.js'
 import type { NeighbourTrouble } from './neighbours.js'
 import type { OwnerRef, RunIdentity } from './spec.js'
 
@@ -42,6 +42,8 @@ export interface EngineContext {
   touchedNamespaces: Set<string>
   /** Controller of the run's probe pods, per namespace (pod mode). */
   owners: Map<string, OwnerRef>
+  /** The run's creates in flight; once cleanup has begun (`stopped`), no new one starts. */
+  creates: { stopped: boolean; inFlight: Set<Promise<unknown>> }
   /** The adaptive bound on checks in flight across the run, shared by the window's containers. */
   limiter: { limit: number; sharers: number }
   /** Execs of the run whose pod saw the node's neighbour table full or evicting (./neighbours.ts). */
@@ -50,4 +52,17 @@ export interface EngineContext {
 }
 
 export const EXEC_CONCURRENCY = 16
+
+/**
+ * Creates one of the run's objects, unless cleanup has begun (Ctrl-C during the start): cleanup
+ * waits for the creates in flight, so nothing is created after the run's objects were deleted.
+ */
+export function createRunObject(context: EngineContext, manifest: WireObject): Promise<ObjectRef> {
+  if (context.creates.stopped) return Promise.reject(new Error('the run is being cleaned up'))
+  const request = context.client.createObject(manifest)
+  const { inFlight } = context.creates
+  inFlight.add(request)
+  request.then(() => inFlight.delete(request), () => inFlight.delete(request))
+  return request
+}
 

@@ -49,7 +49,7 @@ const MIN_ROUND_MS = 1000
 
 export function createProbeEngine(client: KubeClient, options: ProbeEngineOptions): ProbeEngine {
   const context: EngineContext = {
-    client, options, runners: new Map(), touchedNamespaces: new Set(), owners: new Map(),
+    client, options, runners: new Map(), touchedNamespaces: new Set(), owners: new Map(), creates: { stopped: false, inFlight: new Set() },
     limiter: { limit: DEFAULT_LIMITER.initial, sharers: 1 }, neighbourTroubles: [], emit: (event) => options.onEvent?.(event),
   }
   return {
@@ -125,8 +125,10 @@ function groupBySource(jobs: ProbeJob[]): Map<string, ProbeJob[]> {
  * Ephemeral containers cannot be removed from a pod; they end with their deadline. When the API
  * cannot be reached, the error names what remains and how to remove it later.
  */
-async function cleanup({ client, options, touchedNamespaces, emit }: EngineContext): Promise<void> {
+async function cleanup({ client, options, touchedNamespaces, creates, emit }: EngineContext): Promise<void> {
   if (options.mode === 'ephemeral') return
+  creates.stopped = true
+  await Promise.allSettled([...creates.inFlight])
   const { runId } = options.run
   const namespaces = touchedNamespaces.size
   for (const namespace of [...touchedNamespaces]) {

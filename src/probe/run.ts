@@ -12,7 +12,6 @@ import { isDisagreement, reconcileOne, type ReconciledCheck } from '../reconcile
 import { createProbeEngine, type ProbeEngine } from './engine.js'
 import type { ProbeRunEvent } from './events.js'
 import { preflight } from './preflight.js'
-import { OWNER_HAS_SCALE } from './spec.js'
 import { readSurroundings } from './stand-ins.js'
 import { probeTargets } from './targets.js'
 
@@ -66,7 +65,7 @@ export async function runProbes(client: KubeClient, evaluator: Evaluator, jobs: 
   let probed: Probed
   let leftovers: string | undefined
   try {
-    const surroundings = () => readSurroundings(client, [...new Set(destinations)], OWNER_HAS_SCALE)
+    const surroundings = () => readSurroundings(client, [...new Set(destinations)])
     probed = await probeAndSettle(engine, jobs, evaluator, { ...options, target }, surroundings)
   } finally {
     leftovers = await engine.cleanup().then(() => undefined, (error: Error) => error.message)

@@ -25,13 +25,6 @@ export interface RunIdentity {
   deadlineSeconds: number
 }
 
-/**
- * Whether the pods' controller has a scale the disruption controller can read: then a
- * PodDisruptionBudget counting by scale keeps allowing evictions while a stand-in it selects exists.
- * The run's pods are controlled by a paused 0-replica Deployment (runScaleOwner), which has one.
- */
-export const OWNER_HAS_SCALE = true
-
 export function runObjectName(runId: string): string {
   return `netpol-run-${runId}`
 }

@@ -1,12 +1,12 @@
 // Destination stand-ins on the cluster: what around the destinations decides whether a stand-in is
-// safe (Services, PodDisruptionBudgets), starting the stand-ins of one turn and learning which ports
+// safe (Services), starting the stand-ins of one turn and learning which ports
 // each listens on, and deleting them again. The planning is pure (../plan/stand-ins.ts); the run's
 // cleanup removes whatever is left (everything carries the run-id label, in a touched namespace).
 import type { KubeClient, WireObject, WirePod } from '../kube/client.js'
 import { poll } from '../kube/poll.js'
 import { RUN_ID_LABEL } from '../model/cluster.js'
 import type { Placement, StandInSpec, StandInSurroundings } from '../plan/stand-ins.js'
-import { inBatches } from './batches.js'
+import { createPods, inBatches } from './batches.js'
 import { EXEC_CONCURRENCY, type EngineContext } from './context.js'
 import { parseListenerStatus, STAND_IN_CONTAINER, standInPod, statusCommand } from './stand-in-pod.js'
 import { createOwners } from './start.js'
@@ -14,29 +14,14 @@ import { createOwners } from './start.js'
 const STATUS_TIMEOUT_MS = 30_000
 const RELEASE_TIMEOUT_S = 60
 
-/** The Services and PodDisruptionBudgets of the destinations' namespaces, as the planner needs them. */
-export async function readSurroundings(client: KubeClient, namespaces: string[], ownerHasScale: boolean): Promise<StandInSurroundings> {
+/** The Services of the destinations' namespaces, as the planner needs them. */
+export async function readSurroundings(client: KubeClient, namespaces: string[]): Promise<StandInSurroundings> {
   const services = (await Promise.all(namespaces.map((namespace) => client.listObjects('Service', { namespace })))).flat()
-  let budgets: WireObject[] = []
-  let budgetsUnreadable: string | undefined
-  try {
-    budgets = (await Promise.all(namespaces.map((namespace) => client.listObjects('PodDisruptionBudget', { namespace })))).flat()
-  } catch (error) {
-    budgetsUnreadable = (error as Error).message
-  }
   return {
     services: services.map((s) => {
       const spec = (s.spec ?? {}) as { selector?: Record<string, string>; publishNotReadyAddresses?: boolean }
       return { namespace: s.metadata.namespace!, name: s.metadata.name!, selector: spec.selector, publishNotReadyAddresses: spec.publishNotReadyAddresses === true }
     }),
-    disruptionBudgets: budgets.map((b) => {
-      const spec = (b.spec ?? {}) as { selector?: StandInSurroundings['disruptionBudgets'][number]['selector']; minAvailable?: number | string; maxUnavailable?: number | string }
-      // Only an integer minAvailable is computed without the scale of the pods' controllers.
-      const needsScale = spec.maxUnavailable !== undefined || typeof spec.minAvailable === 'string'
-      return { namespace: b.metadata.namespace!, name: b.metadata.name!, selector: spec.selector, needsScale }
-    }),
-    ...(budgetsUnreadable ? { budgetsUnreadable } : {}),
-    ownerHasScale,
   }
 }
 
@@ -56,15 +41,8 @@ export async function startStandIns(context: EngineContext, specs: StandInSpec[]
   const { client, options } = context
   await createOwners(context, [...new Set(specs.map((s) => s.namespace))])
   const placements = new Map<string, Placement>()
-  const created = new Map<string, StandInSpec>()
-  await inBatches(specs, EXEC_CONCURRENCY, async (spec) => {
-    try {
-      const owner = context.owners.get(spec.namespace)!
-      const pod = await client.createObject(standInPod(spec, options.run, owner) as WireObject)
-      created.set(`${pod.namespace}/${pod.name}`, spec)
-    } catch (error) {
-      placements.set(spec.destination, { failed: `could not create it: ${(error as Error).message}` })
-    }
+  const created = await createPods(context, specs, (spec) => standInPod(spec, options.run, context.owners.get(spec.namespace)!), (spec, error) => {
+    placements.set(spec.destination, { failed: `could not create it: ${error.message}` })
   })
   const running = await waitRunning(context, created)
   await inBatches([...created], EXEC_CONCURRENCY, async ([key, spec]) => {

@@ -3,8 +3,8 @@ import type { PodEndpoint } from '../evaluate/endpoint.js'
 import type { ContainerStatus, WireObject, WirePod } from '../kube/client.js'
 import { poll } from '../kube/poll.js'
 import { RUN_ID_LABEL } from '../model/cluster.js'
-import { inBatches } from './batches.js'
-import { EXEC_CONCURRENCY, type EngineContext } from './context.js'
+import { createPods, inBatches } from './batches.js'
+import { createRunObject, EXEC_CONCURRENCY, type EngineContext } from './context.js'
 import {
   ephemeralContainerName, PROBE_CONTAINER, probeEphemeralContainer, probePod, runConfigMap, runScaleOwner,
 } from './spec.js'
@@ -19,28 +19,22 @@ const START_FAILURES = [...IMAGE_FAILURES, 'CreateContainerConfigError', 'Create
  * rest) and the controller of the run's probe pods and stand-ins, a scale owner it owns (see ./spec.ts).
  */
 export async function createOwners(context: EngineContext, namespaces: string[]): Promise<void> {
-  const { client, options } = context
+  const { options } = context
   for (const namespace of namespaces.filter((n) => !context.owners.has(n))) {
     context.touchedNamespaces.add(namespace)
-    const runObject = await client.createObject(runConfigMap(namespace, options.run) as WireObject)
-    const owner = await client.createObject(runScaleOwner(namespace, options.run, { apiVersion: 'v1', kind: 'ConfigMap', name: runObject.name, uid: runObject.uid }) as WireObject)
+    const runObject = await createRunObject(context, runConfigMap(namespace, options.run) as WireObject)
+    const owner = await createRunObject(context, runScaleOwner(namespace, options.run, { apiVersion: 'v1', kind: 'ConfigMap', name: runObject.name, uid: runObject.uid }) as WireObject)
     context.owners.set(namespace, { apiVersion: 'apps/v1', kind: 'Deployment', name: owner.name, uid: owner.uid })
   }
 }
 
 /** Pod mode: one probe pod per source of the batch, owned by its namespace's scale owner. One promise per source (see `eachStarted`). */
 export function startProbePods(context: EngineContext, sources: PodEndpoint[]): Array<Promise<void>> {
-  const { client, options } = context
+  const { options } = context
   return eachStarted(sources, async (started) => {
-    const created = new Map<string, PodEndpoint>()
-    await inBatches(sources, EXEC_CONCURRENCY, async (source) => {
-      try {
-        const pod = await client.createObject(probePod(source, options.run, context.owners.get(source.pod.namespace)!) as WireObject)
-        created.set(`${pod.namespace}/${pod.name}`, source)
-      } catch (error) {
-        fail(context, source.key, `could not create the probe pod: ${(error as Error).message}`)
-        started(source.key)
-      }
+    const created = await createPods(context, sources, (source) => probePod(source, options.run, context.owners.get(source.pod.namespace)!), (source, error) => {
+      fail(context, source.key, `could not create the probe pod: ${error.message}`)
+      started(source.key)
     })
     await waitForContainers(context, created, PROBE_CONTAINER, (pod) => pod.status?.containerStatuses, started)
   })

@@ -13,6 +13,8 @@ export interface MeasuredConnection extends ConnectionKey {
   predicted: Allowance
   observed: Observed
   note?: string
+  /** Id of the known enforcer deviation that explains a disagreement with the prediction (`--enforcer-hint`); the note describes it. */
+  knownDeviation?: string
 }
 
 export interface StepCheck extends MeasuredConnection {
@@ -52,9 +54,9 @@ function judge(check: Omit<StepCheck, 'outcome'>, bestEffort: Protocol[]): StepC
   return {
     ...check,
     outcome: 'fail',
-    problem: observed === 'allow'
+    problem: (observed === 'allow'
       ? 'under-enforced: expected deny, but the connection went through'
-      : `over-enforced: expected allow, but the connection was ${check.observed}`,
+      : `over-enforced: expected allow, but the connection was ${check.observed}`) + (check.knownDeviation ? `: ${check.note}` : ''),
   }
 }
 

@@ -6,6 +6,7 @@ import type { ClusterSnapshot } from '../model/cluster.js'
 import { planProbes } from '../plan/plan.js'
 import type { WorkflowEvent } from '../probe/events.js'
 import { runProbes, type ProbeRunOptions } from '../probe/run.js'
+import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
 import { diagnose, orderForReport } from '../reconcile/reconcile.js'
 import type { MeasuredConnection } from './compare.js'
 import { DNS_ID, type World } from './model.js'
@@ -19,6 +20,8 @@ export interface WorldNames {
 
 export type ProbeWorldOptions = Pick<ProbeRunOptions, 'image' | 'checkTimeout' | 'startTimeout' | 'settle' | 'parallelism' | 'onCleanup'> & {
   onEvent?: (event: WorkflowEvent) => void
+  /** The cluster's enforcer, when known: disagreements it is known to cause are named. */
+  enforcer?: Enforcer
 }
 
 export async function probeWorld(client: KubeClient, world: World, snapshot: ClusterSnapshot, live: WorldNames, options: ProbeWorldOptions): Promise<{ diagnoses: string[]; measured: MeasuredConnection[] }> {
@@ -34,7 +37,8 @@ export async function probeWorld(client: KubeClient, world: World, snapshot: Clu
     externals: [],
     udpEchoPorts: new Set(world.pods.flatMap((p) => p.ports.filter((port) => port.protocol === 'UDP').map((port) => String(port.port)))),
   })
-  const { checks } = await runProbes(client, evaluator, plan.jobs, { ...options, mode: 'pod', target: 'pods', serversListen: true })
+  const run = await runProbes(client, evaluator, plan.jobs, { ...options, mode: 'pod', target: 'pods', serversListen: true })
+  const checks = run.checks.map((c) => nameKnownDeviation(c, options.enforcer))
   const idOf = new Map<string, string>([
     ...world.pods.map((p) => [`${live.names.namespace(p.namespace)}/${p.name}`, p.id] as const),
     ...live.dnsPods.map((d) => [`${d.namespace}/${d.name}`, DNS_ID] as const),
@@ -47,6 +51,7 @@ export async function probeWorld(client: KubeClient, world: World, snapshot: Clu
     predicted: c.predicted === 'allowed' ? 'allow' : 'deny',
     observed: c.observed,
     ...(c.note ? { note: c.note } : {}),
+    ...(c.knownDeviation ? { knownDeviation: c.knownDeviation } : {}),
   }))
   return { diagnoses: diagnose(checks), measured }
 }

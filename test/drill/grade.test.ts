@@ -35,6 +35,14 @@ describe('drill grading', () => {
     expect(grade.checks[0]).toMatchObject({ outcome: 'fail', connections: 2, misses: [{ from: 'a', to: 'b', problem: 'forbidden, but the connection still goes through' }] })
   })
 
+  it('names the known enforcer deviation when it explains why right policies are not enforced', () => {
+    const note = 'known kube-router deviation (kube-router/ingress-rule-lets-selected-pods-out): …'
+    const grade = gradeDrill(['l'], expected(['a', 'b', 80, false, 'l']), [{ ...measured('a', 'b', 80, 'allowed', 'deny'), knownDeviation: 'kube-router/ingress-rule-lets-selected-pods-out', note }])
+    expect(grade.checks[0].outcome).toBe('fail')
+    expect(grade.checks[0].misses[0]).toMatchObject({ knownDeviation: 'kube-router/ingress-rule-lets-selected-pods-out' })
+    expect(grade.checks[0].misses[0].problem).toBe(`forbidden, but the connection still goes through; your policies deny it, but the cluster's enforcer departs from the API here: ${note}`)
+  })
+
   it('says when the policies are right but the cluster does not enforce them', () => {
     const grade = gradeDrill(['l'], expected(['a', 'b', 80, false, 'l']), [measured('a', 'b', 80, 'allowed', 'deny')])
     expect(grade.checks[0].misses[0].problem).toBe('forbidden, but the connection still goes through; your policies deny it, so the cluster is not enforcing them (yet): does its CNI enforce NetworkPolicy?')

@@ -1,12 +1,12 @@
 // `kubectl netpol drill` on the real cluster: every shipped drill is started, solved with its own
 // reference solution (printed by `drill solution`, applied through the API), checked and reset.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type * as k8s from '@kubernetes/client-node'
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js'
-import { parseAllDocuments } from 'yaml'
+import { parse, parseAllDocuments } from 'yaml'
 import { afterAll, describe, expect, it } from 'vitest'
 import { apiStatus, clusterAvailable, kubeClients, policiesEnforced } from './support/cluster.js'
 import { runCli, type CliResult } from './support/cli.js'
@@ -15,8 +15,10 @@ const RUN_ID_LABEL = 'netpol.kubectl.io/run-id'
 const DRILLS = readdirSync(path.join(import.meta.dirname, '../../scenarios/drills')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort()
 const available = clusterAvailable()
 const enforced = available && policiesEnforced()
-const env = { XDG_STATE_HOME: mkdtempSync(path.join(tmpdir(), 'drill-state-')) }
-const drill = (args: string[], timeoutMs = 180_000) => runCli(['drill', ...args], { env, timeoutMs })
+// One state directory (hints given) per drill, so that drills running side by side never share a file.
+const stateDirs = new Map<string, string>()
+const stateOf = (name: string) => stateDirs.get(name) ?? stateDirs.set(name, mkdtempSync(path.join(tmpdir(), 'drill-state-'))).get(name)!
+const drill = (args: string[], timeoutMs = 180_000) => runCli(['drill', ...args], { env: { XDG_STATE_HOME: stateOf(args[1]) }, timeoutMs })
 
 /** What `drill solution` prints (it needs no cluster), applied the way `kubectl apply` would: create, or replace what exists. */
 async function applySolution(name: string): Promise<void> {
@@ -70,6 +72,13 @@ describe.runIf(available)('drill', () => {
   const started = Date.now()
   afterAll(() => console.log(`drill e2e (${enforced ? 'enforced' : 'no enforcer'}): ${((Date.now() - started) / 1000).toFixed(1)}s`))
 
+  it('no two drills share a namespace (so that they can run side by side)', () => {
+    const namespaces = DRILLS.flatMap((name) => Object.keys((parse(readFileSync(path.join(import.meta.dirname, '../../scenarios/drills', `${name}.yaml`), 'utf8')) as { world: { namespaces: Record<string, unknown> } })
+      .world.namespaces))
+    expect(namespaces.length).toBeGreaterThan(DRILLS.length)
+    expect(new Set(namespaces).size).toBe(namespaces.length)
+  })
+
   it('check of a drill that is not started exits 2 and says how to start it', async () => {
     expectExit(await drill(['reset', 'port-only']), 0)
     const result = await drill(['check', 'port-only'])
@@ -77,7 +86,10 @@ describe.runIf(available)('drill', () => {
     expect(result.stderr).toContain('error: drill port-only is not started: run `kubectl netpol drill start port-only`')
   })
 
-  it.runIf(enforced).each(DRILLS)('%s: start, the reference solution passes check, reset leaves nothing', async (name) => {
+  // Each drill has namespaces of its own and checks only its own pods, so drills run side by side
+  // (maxConcurrency in vitest.e2e.config.ts): most of a drill's time is waiting for pods to start
+  // and namespaces to go away.
+  it.runIf(enforced).concurrent.each(DRILLS)('%s: start, the reference solution passes check, reset leaves nothing', async (name) => {
     expectExit(await drill(['start', name, '--force']), 0)
     try {
       if (name === 'default-deny') {

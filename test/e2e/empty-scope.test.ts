@@ -2,9 +2,9 @@
 // probe creates nothing for it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './support/cli.js'
-import { createTestNamespace, deleteNamespace, kubeClients } from './support/cluster.js'
+import { createTestNamespace, deleteNamespace, kubeClients, runsEnforcerIndependentTests } from './support/cluster.js'
 
-describe('an empty scope on the cluster', () => {
+describe.runIf(runsEnforcerIndependentTests())('an empty scope on the cluster', () => {
   let ns = ''
   beforeAll(async () => { ns = await createTestNamespace('e2e-empty') })
   afterAll(async () => { if (ns) await deleteNamespace(ns) })

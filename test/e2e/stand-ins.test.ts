@@ -110,7 +110,8 @@ describe.runIf(enforced)('probe --target stand-ins on the real cluster', () => {
   })
 
   it('a node that rejects what the policy allows is over-enforced, refusal and all (kube-router too)', async () => {
-    const { code, results } = await withNodeRule('tcp dport 8080 reject with tcp reset', () => probe(ns, '--target', 'stand-ins'))
+    // The rule lasts the whole run: a settle period would only re-probe the refusal (--settle 2s here and below).
+    const { code, results } = await withNodeRule('tcp dport 8080 reject with tcp reset', () => probe(ns, '--target', 'stand-ins', '--settle', '2s'))
     expect(check(results, ns, 'client', 'TCP')).toMatchObject({ predicted: 'allowed', observed: 'refused', verdict: 'over-enforced' })
     expect(check(results, ns, 'other', 'TCP')).toMatchObject({ verdict: 'agree' })
     expect(code).toBe(1)
@@ -124,7 +125,7 @@ describe.runIf(enforced)('probe --target stand-ins on the real cluster', () => {
   })
 
   it('--target both names the port the application does not listen on', async () => {
-    const { results, report } = await probe(ns, '--target', 'both')
+    const { results, report } = await probe(ns, '--target', 'both', '--settle', '2s')
     // The real pod refuses on 8080 while its stand-in is reached: the application, not the policy.
     expect(check(results, ns, 'client', 'TCP', false)).toMatchObject({ observed: 'refused' })
     expect(check(results, ns, 'client', 'TCP', true)).toMatchObject({ observed: 'allowed', verdict: 'agree' })
@@ -139,7 +140,7 @@ describe.runIf(enforced)('probe --target stand-ins on the real cluster', () => {
     const { core } = kubeClients()
     await core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'peers' }, spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: { app: 'api' }, ports: [{ port: 8080 }] } } })
     try {
-      const { results, stderr } = await probe(ns, '--target', 'stand-ins')
+      const { results, stderr } = await probe(ns, '--target', 'stand-ins', '--settle', '2s')
       expect(results.filter((r) => r.standIn)).toEqual([])
       expect(check(results, ns, 'client', 'UDP', false)).toMatchObject({ observed: 'unverifiable' })
       expect(stderr).toMatch(/api: dialled the real pod, not a stand-in: Service .*\/peers publishes not-ready addresses/)

@@ -4,10 +4,10 @@
 import * as k8s from '@kubernetes/client-node'
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clusterAvailable, createPodAndWait, createTestNamespace, deleteNamespace, kubeClients, netshootPod, serverPod, waitFor } from './support/cluster.js'
+import { createPodAndWait, createTestNamespace, deleteNamespace, kubeClients, netshootPod, runsEnforcerIndependentTests, serverPod, waitFor } from './support/cluster.js'
 import { runCli } from './support/cli.js'
 
-describe.runIf(clusterAvailable())('predict over workloads on the live cluster', () => {
+describe.runIf(runsEnforcerIndependentTests())('predict over workloads on the live cluster', () => {
   let ns = ''
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import {
 } from '../../src/plan/stand-ins.js'
 import { policy, upstreamPod, upstreamWorld } from '../support/world.js'
 
-const nothingAround: StandInSurroundings = { services: [], disruptionBudgets: [], ownerHasScale: false }
+const nothingAround: StandInSurroundings = { services: [] }
 
 function planned(world: ClusterSnapshot, around: Partial<StandInSurroundings> = {}) {
   const evaluator = createEvaluator(world)
@@ -55,24 +55,12 @@ describe('planning destination stand-ins', () => {
     expect(plan.fallbacks).toEqual([])
   })
 
-  it('a PodDisruptionBudget that needs its pods\' controllers\' scale falls back; an integer minAvailable does not', () => {
-    const budget = (needsScale: boolean) => ({ namespace: 'x', name: 'pdb', selector: { matchLabels: { pod: 'b' } }, needsScale })
-    expect(reasonFor(planned(upstreamWorld(), { disruptionBudgets: [budget(true)] }).plan, 'x/b')).toMatch(/PodDisruptionBudget x\/pdb .* allow no eviction/)
-    expect(planned(upstreamWorld(), { disruptionBudgets: [budget(false)] }).plan.fallbacks).toEqual([])
-    // An owner with a scale the disruption controller can read removes the obstacle.
-    expect(planned(upstreamWorld(), { disruptionBudgets: [budget(true)], ownerHasScale: true }).plan.fallbacks).toEqual([])
-  })
-
-  it('budgets that could not be read: no stand-in risks one', () => {
-    const { plan } = planned(upstreamWorld(), { budgetsUnreadable: 'forbidden' })
-    expect(plan.standIns).toEqual([])
-    expect(reasonFor(plan, 'x/a')).toMatch(/could not be read \(forbidden\)/)
-  })
-
-  it('a budget or Service in another namespace, or selecting other labels, changes nothing', () => {
+  it('a Service in another namespace, or selecting other labels, changes nothing', () => {
     const { plan } = planned(upstreamWorld(), {
-      services: [{ namespace: 'y', name: 'peers', selector: { pod: 'a' }, publishNotReadyAddresses: true }],
-      disruptionBudgets: [{ namespace: 'x', name: 'pdb', selector: { matchLabels: { pod: 'zz' } }, needsScale: true }],
+      services: [
+        { namespace: 'y', name: 'peers', selector: { pod: 'a' }, publishNotReadyAddresses: true },
+        { namespace: 'x', name: 'others', selector: { pod: 'zz' }, publishNotReadyAddresses: true },
+      ],
     })
     expect(plan.fallbacks).toEqual([])
   })

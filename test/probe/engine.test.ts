@@ -56,6 +56,31 @@ async function runAll(probe: ReturnType<typeof engine>['probe'], jobs: ProbeJob[
 afterEach(() => { vi.useRealTimers() })
 
 describe('probe engine, pod mode', () => {
+  it('cleanup during the start (Ctrl-C) waits for the creates in flight and lets no new one start: nothing is left', async () => {
+    const kube = new FakeKube()
+    kube.execResult = checkerAnswers()
+    const evaluator = createEvaluator(upstreamWorld())
+    const sources = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && ['x', 'y'].includes(e.pod.namespace))
+    const { jobs } = planProbes(evaluator, { sources, destinations: sources, ports: [{ port: 80, protocol: 'TCP' }], allPods: false, externals: [] })
+    // The run ConfigMap of the second namespace answers only when the test says so.
+    let answer!: () => void
+    let asked = false
+    const held = new Promise<void>((resolve) => { answer = resolve })
+    const create = kube.createObject.bind(kube)
+    kube.createObject = async (manifest) => {
+      if (manifest.kind === 'ConfigMap' && manifest.metadata.namespace === 'y') { asked = true; await held }
+      return create(manifest)
+    }
+    const { probe } = engine(kube)
+    const running = probe.run(jobs, allowedJudge).catch((error: Error) => error)
+    await vi.waitFor(() => expect(asked).toBe(true))
+    const cleaning = probe.cleanup()
+    answer()
+    await cleaning
+    await running
+    expect([...kube.objects.values()].filter((o) => o.metadata.labels?.[RUN_ID_LABEL])).toEqual([])
+  })
+
   it('creates one run ConfigMap and one scale owner per namespace and one probe pod per source carrying its identity', async () => {
     const kube = new FakeKube()
     const created: WireObject[] = []

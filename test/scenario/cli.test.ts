@@ -56,4 +56,13 @@ describe('scenario run', () => {
     expect(stderr).not.toMatch(/kubeconfig|cluster/)
     expect(code).toBe(2)
   })
+
+  it('takes --enforcer-hint as probe does: an enforcer it knows deviations of, or a one-line error naming the flag', async () => {
+    const { code, stderr } = await run(['scenario', 'run', TIERS, '--enforcer-hint', 'calico'])
+    expect(stderr).toBe('error: Expected --enforcer-hint=calico to be one of: kube-router, kube-network-policies (see `kubectl netpol scenario run --help`)\n')
+    expect(code).toBe(2)
+    for (const command of [['probe'], ['scenario', 'run'], ['drill', 'check']]) {
+      expect((await run([...command, '--help'])).stdout).toMatch(/--enforcer-hint=<option>\s+The NetworkPolicy enforcer the cluster runs;/)
+    }
+  })
 })

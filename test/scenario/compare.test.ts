@@ -23,6 +23,13 @@ describe('a measured connection against its expectation and prediction', () => {
     expect(check.problem).toBe(problem)
   })
 
+  it('a disagreement a known enforcer deviation explains fails, and the problem names the deviation', () => {
+    const note = 'known kube-router deviation (kube-router/ingress-rule-lets-selected-pods-out): …'
+    const [check] = compareStep([{ ...measured('deny', 'allowed'), knownDeviation: 'kube-router/ingress-rule-lets-selected-pods-out', note }], expectation(false), [])
+    expect(check).toMatchObject({ outcome: 'fail', knownDeviation: 'kube-router/ingress-rule-lets-selected-pods-out' })
+    expect(check.problem).toBe(`under-enforced: expected deny, but the connection went through: ${note}`)
+  })
+
   it('reports an expected connection the probe did not measure as unknown', () => {
     const checks = compareStep([], expectation(true), [])
     expect(checks).toMatchObject([{ from: 'a', to: 'b', outcome: 'unknown', expectation: 'a -> b:80 allow' }])

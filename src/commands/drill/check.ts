@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { measuredExitCode } from '../../cli/exit.js'
-import { drillClusterFlags, drillClusterOptions, probeRunFlags, probeRunOptions } from '../../cli/flags.js'
+import { drillClusterFlags, drillClusterOptions, enforcerHint, enforcerHintFlag, probeRunFlags, probeRunOptions } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
 import { probeProgress } from '../../cli/probe-progress.js'
 import { quietProgress, withProgress } from '../../cli/progress.js'
@@ -21,6 +21,7 @@ Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not st
   static override flags = {
     ...probeRunFlags,
     ...drillClusterFlags(),
+    ...enforcerHintFlag,
     explain: Flags.boolean({ description: 'Print the full reasoning on your policies under each failed check.' }),
   }
 
@@ -33,6 +34,7 @@ Exit codes: 0 every check passes, 1 a check fails, 2 no such drill, drill not st
         return checkDrill(drill, {
           ...probeRunOptions(flags),
           ...drillClusterOptions(flags),
+          enforcer: enforcerHint(flags),
           onEvent: probeProgress(update),
           onCleanup: signals.register,
         })

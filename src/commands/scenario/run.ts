@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { Args, Flags } from '@oclif/core'
 import { BaseCommand } from '../../cli/base.js'
 import { measuredExitCode } from '../../cli/exit.js'
-import { clusterFlags, imageFlag, probeRunFlags, probeRunOptions, snapshotSource, terminalWidth } from '../../cli/flags.js'
+import { clusterFlags, enforcerHint, enforcerHintFlag, imageFlag, probeRunFlags, probeRunOptions, snapshotSource, terminalWidth } from '../../cli/flags.js'
 import { cleanupOnSignals } from '../../cli/interrupt.js'
 import { probeProgress } from '../../cli/probe-progress.js'
 import { quietProgress, withProgress } from '../../cli/progress.js'
@@ -23,6 +23,7 @@ Exit codes: 0 every check passes, 1 a violated expectation or a disagreement wit
     ...clusterFlags,
     ...probeRunFlags,
     image: imageFlag('Image of the server and probe pods (needs bash, timeout, dig, socat).'),
+    ...enforcerHintFlag,
     keep: Flags.boolean({ description: 'Leave the world in the cluster for inspection.' }),
     junit: Flags.string({ description: 'Write a JUnit XML report to this file.' }),
     output: Flags.string({ char: 'o', description: 'Output format.', options: ['table', 'json', 'yaml'], default: 'table' }),
@@ -37,6 +38,7 @@ Exit codes: 0 every check passes, 1 a violated expectation or a disagreement wit
         return runScenarios(argv as string[], {
           client: snapshotSource(flags).client,
           ...probeRunOptions(flags),
+          enforcer: enforcerHint(flags),
           keep: flags.keep,
           onEvent: probeProgress(update),
           onCleanup: signals.register,
