@@ -43,9 +43,17 @@ export function adjustLimit(limit: number, feedback: ExecFeedback, bounds: Limit
   return isSlow(feedback, bounds) ? Math.max(bounds.min, Math.floor(limit / 2)) : Math.min(bounds.max, limit + bounds.step)
 }
 
-/** One container's share of the total, shared by `sharers` containers (the window); one connect to a host at a time. */
+/** A container's share from which it may have two connects to one host at a time. */
+const TWO_PER_HOST_FROM = 24
+
+/**
+ * One container's share of the total, shared by `sharers` containers (the window). One connect to a
+ * host at a time, two when few containers share a large bound (a small run): a denied connect that
+ * waits out --timeout then holds up only half of that host's checks.
+ */
 export function execLimits(limit: number, sharers: number): CheckerLimits {
-  return { inFlight: Math.max(1, Math.floor(limit / Math.max(1, sharers))), perDestination: 1 }
+  const inFlight = Math.max(1, Math.floor(limit / Math.max(1, sharers)))
+  return { inFlight, perDestination: inFlight >= TWO_PER_HOST_FROM ? 2 : 1 }
 }
 
 /**

@@ -94,9 +94,15 @@ describe('test cluster', () => {
       { timeoutMs: 30_000, description: 'DNS answer for kubernetes.default' },
     );
     expect(resolved).toBe(kubeSvc.spec?.clusterIP);
-    const viaSearch = await execInPod(ns, client, ['getent', 'hosts', 'server-a']);
-    expect(viaSearch.exitCode).toBe(0);
-    expect(viaSearch.stdout.split(/\s+/)[0]).toBe(svcA.spec?.clusterIP);
+    // CoreDNS learns of a Service just created through its watch, a moment later.
+    const viaSearch = await waitFor(
+      async () => {
+        const r = await execInPod(ns, client, ['getent', 'hosts', 'server-a']);
+        return r.exitCode === 0 ? r.stdout.split(/\s+/)[0] : undefined;
+      },
+      { timeoutMs: 30_000, description: 'DNS answer for server-a through the search path' },
+    );
+    expect(viaSearch).toBe(svcA.spec?.clusterIP);
     // and the service actually routes to the pod
     const body = await execInPod(ns, client, ['bash', '-c', 'timeout 5 socat -T2 - TCP:server-a:80 </dev/null']);
     expect(body.stdout.trim()).toBe('server-a');

@@ -29,6 +29,7 @@ describe('the adaptive in-flight bound', () => {
 
   it('is shared by the window\'s containers, each getting at least one check and one connect per host at a time', () => {
     expect(execLimits(256, 16)).toEqual({ inFlight: 16, perDestination: 1 })
+    expect(execLimits(256, 9)).toEqual({ inFlight: 28, perDestination: 2 })
     expect(execLimits(16, 40).inFlight).toBe(1)
     expect(execLimits(256, 0).inFlight).toBe(256)
   })
