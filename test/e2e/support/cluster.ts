@@ -81,13 +81,13 @@ export function policiesEnforced(): boolean {
 }
 
 /**
- * Whether to run the tests whose outcome no enforcer can change: what the API server does
- * (admission, RBAC, owners, evictions, interrupted runs, input errors) and `predict`. CI runs the
- * suite once per enforcer mode; these run in one of them, kube-router (the cluster's default).
- * NETPOL_E2E_EVERY_MODE=1 runs them in any mode.
+ * Whether to run the tests whose outcome no enforcer should change: what the API server does
+ * (admission, RBAC, owners, evictions, interrupted runs, input errors) and `predict`. They run under
+ * every real enforcer (the probe's pods run beside a different one each time), not in the `none`
+ * mode, which only shows what goes unenforced. NETPOL_E2E_EVERY_MODE=1 runs them there too.
  */
 export function runsEnforcerIndependentTests(): boolean {
-  return clusterAvailable() && (enforcerMode() === 'kube-router' || process.env.NETPOL_E2E_EVERY_MODE === '1');
+  return clusterAvailable() && (policiesEnforced() || process.env.NETPOL_E2E_EVERY_MODE === '1');
 }
 
 /** True when the cluster's kubeconfig exists (use with describe.runIf to skip cleanly). */
