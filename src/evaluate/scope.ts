@@ -190,7 +190,7 @@ export function askedPorts(ports: Array<number | string>, protocol: Protocol | u
 export function checkPortNames(ports: Array<number | string>, destinations: Endpoint[], flag = '--port'): void {
   for (const port of ports) {
     if (typeof port !== 'string') continue
-    if (destinations.some((d) => d.kind === 'pod' && d.pod.ports.some((p) => p.name === port))) continue
+    if (destinations.some((d) => hasPort(d, port))) continue
     const asNumber = port.replace(/[oO]/g, '0').replace(/[lI]/g, '1')
     const hint = /^\d+$/.test(asNumber) && isPortNumber(Number(asNumber)) ? ` (did you mean ${Number(asNumber)}?)` : ''
     const declared = [...new Set(destinations.flatMap((d) => (d.kind === 'pod' ? d.pod.ports.flatMap((p) => (p.name ? [p.name] : [])) : [])))].sort()

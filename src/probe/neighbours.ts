@@ -20,7 +20,6 @@ export interface Span {
 
 export interface NeighbourTrouble extends Span, NeighbourSighting {}
 
-
 /** A span is measured from outside the pod (exec set-up included): sightings this close still count. */
 const SLACK_MS = 1000
 

@@ -125,7 +125,7 @@ function finalCheck(h: History, options: SourceSettleOptions): SettledCheck {
 function attemptObservation(result: ProbeResult, outcome: RoundOutcome): Attempt['observation'] {
   if (!result.ran) return result.reason === 'not-probed' ? 'not-run' : result.reason === 'pod-failed' ? 'cannot-run' : 'other'
   if (result.observation === 'unresolved' || (outcome.neighbourTrouble && isTimeout(result))) return 'not-run'
-  if (result.observation === 'timeout' || result.observation === 'unreachable') return 'timeout'
+  if (isTimeout(result)) return 'timeout'
   return result.observation === 'connected' ? 'answered' : 'other'
 }
 

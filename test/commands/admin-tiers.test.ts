@@ -1,18 +1,9 @@
 // predict and explain on a world with AdminNetworkPolicy and BaselineAdminNetworkPolicy, as a user runs
 // them: the built commands in-process, real files, exit codes.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SHOP_AND_DB } from '../support/shop-db.js'
+import { manifestFile } from '../support/manifest-file.js'
 import { runCli as run } from './in-process.js'
-
-function manifest(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'netpol-cli-'))
-  const file = join(dir, 'world.yaml')
-  writeFileSync(file, text)
-  return file
-}
 
 const WORLD = `${SHOP_AND_DB}
 ---
@@ -47,7 +38,7 @@ spec:
 `
 
 describe('the admin tiers in predict and explain', () => {
-  const file = manifest(WORLD)
+  const file = manifestFile(WORLD)
 
   it('explain names the AdminNetworkPolicy rule that overrides a NetworkPolicy allow, quoted as written', async () => {
     const { code, stdout } = await run(['explain', '-f', file, '--from', 'shop/web', '--to', 'db/pg', '--port', '5432'])
@@ -72,7 +63,7 @@ describe('the admin tiers in predict and explain', () => {
   })
 
   it('a ClusterNetworkPolicy in the input is a warning: --strict exits 1', async () => {
-    const withCnp = manifest(`${WORLD}---
+    const withCnp = manifestFile(`${WORLD}---
 apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy
 metadata: {name: tier-admin}

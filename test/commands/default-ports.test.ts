@@ -1,14 +1,10 @@
 // The one rule for default ports, as a user sees it: without --port, each destination is checked
 // on the ports it declares (of --protocol when given); one that declares none is not checked.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { manifestFile } from '../support/manifest-file.js'
 import { runCli as run } from './in-process.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'netpol-ports-'))
-const FILE = join(dir, 'world.yaml')
-writeFileSync(FILE, `
+const FILE = manifestFile(`
 apiVersion: v1
 kind: Namespace
 metadata: {name: shop}
@@ -109,8 +105,7 @@ describe('default ports: each destination checked on the ports it declares, per 
   })
 
   it('diff compares each destination on its own ports', async () => {
-    const deny = join(dir, 'deny.yaml')
-    writeFileSync(deny, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n')
+    const deny = manifestFile('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n', 'deny.yaml')
     const { rows } = JSON.parse((await run(['diff', '-f', FILE, '--apply', deny, '-o', 'json'])).stdout)
     const lost = new Set(rows.map((r: { to: string[]; protocol: string; port: number }) => `${r.to.join(',')} ${r.protocol}/${r.port}`))
     // shop/worker declares no port: no row names it; shop/web's port 80 was already isolated.

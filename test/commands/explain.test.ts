@@ -1,15 +1,11 @@
 // explain as a learner reads it: for every rule that did not match, the exact reason.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { manifestFile } from '../support/manifest-file.js'
 import { runCli as run } from './in-process.js'
 
-function manifest(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'netpol-explain-'))
-  writeFileSync(join(dir, 'world.yaml'), text)
-  return dir
-}
+/** The directory holding the world (explain reads -f DIR). */
+const manifest = (text: string) => dirname(manifestFile(text))
 
 const WORLD = manifest(`
 apiVersion: v1

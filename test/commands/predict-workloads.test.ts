@@ -1,19 +1,10 @@
 // predict at the level users think in: workloads (Deployment via its ReplicaSet, StatefulSet,
 // CronJob via its Job, bare pods) as the rows of the default output and of the JSON report, names
 // accepted in --from/--to, and a kubectl-style table that fits the terminal.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
+import { manifestFile } from '../support/manifest-file.js'
 import { runCli as run } from './in-process.js'
-
-function manifest(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'netpol-workloads-'))
-  const file = join(dir, 'shop.yaml')
-  writeFileSync(file, text)
-  return file
-}
 
 const ownedPod = (name: string, app: string, ip: string, owner: { kind: string; name: string }, extraLabels = '') => `
 apiVersion: v1
@@ -58,7 +49,7 @@ spec:
 interface MatrixRow { port: number; from: string; allowed: string[]; denied: string[] }
 
 describe('predict groups pods by workload', () => {
-  const file = manifest(SHOP)
+  const file = manifestFile(SHOP)
 
   it('lists each workload once with its kind, class and pods in the JSON report', async () => {
     const { code, stdout } = await run(['predict', '-f', file, '--port', '5432', '-o', 'json'])
@@ -81,7 +72,7 @@ describe('predict groups pods by workload', () => {
   it('names workloads with their kind and size in the default list', async () => {
     // Three clients with long names: too wide for a truth table in 100 columns.
     const clients = [1, 2, 3].map((i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: client-with-a-long-name-${i}, namespace: shop}\nspec: {containers: [{name: c, image: i}]}`)
-    const { stdout } = await run(['predict', '-f', manifest([SHOP, ...clients].join('\n---\n')), '--port', '5432'], { COLUMNS: '100' })
+    const { stdout } = await run(['predict', '-f', manifestFile([SHOP, ...clients].join('\n---\n')), '--port', '5432'], { COLUMNS: '100' })
     expect(stdout.split('\n')[0].split(/\s{3,}/)).toEqual(['FROM', 'TO', 'PORT', 'VERDICT'])
     expect(stdout).toMatch(/^shop\/frontend \(deploy, 2 pods\)\s+shop\/db \(sts, template\)\s+TCP\/5432\s+allowed$/m)
     expect(stdout).toMatch(/^shop\/debug\s+shop\/db \(sts, template\)\s+TCP\/5432\s+denied$/m)
@@ -105,7 +96,7 @@ describe('predict groups pods by workload', () => {
 })
 
 describe('--from and --to take pod, workload and kind/name', () => {
-  const file = manifest(SHOP)
+  const file = manifestFile(SHOP)
   const sources = async (...from: string[]) => {
     const { code, stdout, stderr } = await run(['predict', '-f', file, '--port', '5432', '--to', 'shop/db', '-o', 'json', ...from.flatMap((f) => ['--from', f])])
     return code === 0 ? JSON.parse(stdout).sources.map((s: { id: string; pods: string[] }) => `${s.id}: ${s.pods.join(',')}`) : stderr
@@ -140,7 +131,7 @@ describe('--from and --to take pod, workload and kind/name', () => {
 describe('the default table is kubectl-style', () => {
   // Long names: the truth table cannot fit 80 columns, so the list must.
   const long = SHOP.replaceAll('frontend', 'storefront-frontend-with-a-long-name')
-  const file = manifest(long)
+  const file = manifestFile(long)
 
   it('fits 80 columns without box lines when piped, cutting names but keeping the kind', async () => {
     const { code, stdout } = await run(['predict', '-f', file, '--port', '5432'])
@@ -161,7 +152,7 @@ describe('the default table is kubectl-style', () => {
   })
 
   it('shows truth tables over workloads when they fit, with the workloads listed', async () => {
-    const { stdout } = await run(['predict', '-f', manifest(SHOP), '--port', '5432'], { COLUMNS: '120' })
+    const { stdout } = await run(['predict', '-f', manifestFile(SHOP), '--port', '5432'], { COLUMNS: '120' })
     expect(stdout).toMatch(/^TCP\/5432 +shop\/frontend shop\/report shop\/db shop\/debug$/m)
     expect(stdout).toMatch(/^shop\/debug +\. +\. +X +\.\*$/m)
     expect(stdout).toMatch(/^shop\/frontend +Deployment +2 +0$/m)

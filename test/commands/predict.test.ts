@@ -1,16 +1,10 @@
 // The predict and explain commands as a user runs them: the built commands in-process, real files, exit codes.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { manifestFile } from '../support/manifest-file.js'
 import { runCli as run } from './in-process.js'
-
-function manifest(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'netpol-cli-'))
-  const file = join(dir, 'world.yaml')
-  writeFileSync(file, text)
-  return file
-}
 
 const pod = (ns: string, name: string, ip: string) => `
 apiVersion: v1
@@ -32,7 +26,7 @@ spec:
 ].join('\n---\n')
 
 describe('predict --all-pods -o json follows the pod-level contract', () => {
-  const file = manifest(WORLD)
+  const file = manifestFile(WORLD)
 
   it('has one result per ordered pair (self and external included) with from, to, port, protocol, allowed', async () => {
     const { code, stdout } = await run(['predict', '-f', file, '--port', '80', '--protocol', 'TCP', '--external', '198.19.250.7', '-o', 'json', '--all-pods'])
@@ -86,7 +80,7 @@ describe('predict --all-pods -o json follows the pod-level contract', () => {
 })
 
 describe('explain', () => {
-  const file = manifest(WORLD)
+  const file = manifestFile(WORLD)
 
   it('shows both sides, quotes the deciding rule and gives the answer', async () => {
     const { code, stdout } = await run(['explain', '-f', file, '--from', 'x/b', '--to', 'x/a', '--port', '80'])
@@ -119,7 +113,7 @@ describe('bad input: one line naming the place, exit 2, no stack trace', () => {
     { rule: 'unknown selector operator names it', text: 'kind: NetworkPolicy\napiVersion: networking.k8s.io/v1\nmetadata: {name: p, namespace: x}\nspec:\n  podSelector: {matchExpressions: [{key: a, operator: Like, values: [b]}]}', expected: /Like/ },
   ]
   it.each(cases)('$rule', async ({ text, expected }) => {
-    const { code, stderr, stdout } = await run(['predict', '-f', manifest(text)])
+    const { code, stderr, stdout } = await run(['predict', '-f', manifestFile(text)])
     expect(code).toBe(2)
     expect(stdout).toBe('')
     expect(stderr.trim().split('\n')).toHaveLength(1)
@@ -137,20 +131,20 @@ describe('bad input: one line naming the place, exit 2, no stack trace', () => {
     { args: ['--request-timeout', 'soon'], error: 'error: --request-timeout: invalid duration "soon": use e.g. 30s, 2m or 1h' },
   ]
   it.each(flagCases)('a bad flag value is refused as the flag is read: $args', async ({ args, error }) => {
-    const { code, stderr, stdout } = await run(['predict', '-f', manifest(WORLD), ...args])
+    const { code, stderr, stdout } = await run(['predict', '-f', manifestFile(WORLD), ...args])
     expect(stderr).toBe(`${error}\n`)
     expect(stdout).toBe('')
     expect(code).toBe(2)
   })
 
   it('--debug adds the stack trace', async () => {
-    const { code, stderr } = await run(['predict', '-f', manifest('kind: [unclosed'), '--debug'])
+    const { code, stderr } = await run(['predict', '-f', manifestFile('kind: [unclosed'), '--debug'])
     expect(code).toBe(2)
     expect(stderr).toMatch(/\n\s+at /)
   })
 
   it('an unknown kind is skipped with a note, not an error', async () => {
-    const { code, stderr } = await run(['predict', '-f', manifest(`${WORLD}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}`), '--port', '80', '-o', 'json'])
+    const { code, stderr } = await run(['predict', '-f', manifestFile(`${WORLD}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}`), '--port', '80', '-o', 'json'])
     expect(code).toBe(0)
     expect(stderr).toMatch(/note: .*ConfigMap/)
   })
@@ -168,7 +162,7 @@ describe('bad input: one line naming the place, exit 2, no stack trace', () => {
 
 describe('lint warnings', () => {
   it('are printed on stderr, and --strict turns them into exit 1', async () => {
-    const file = manifest(`${WORLD}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ghost, namespace: y}\nspec: {podSelector: {matchLabels: {app: nothing}}}`)
+    const file = manifestFile(`${WORLD}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ghost, namespace: y}\nspec: {podSelector: {matchLabels: {app: nothing}}}`)
     const relaxed = await run(['predict', '-f', file, '--port', '80'])
     expect(relaxed.code).toBe(0)
     expect(relaxed.stderr).toMatch(/warning: y\/ghost selects no pod/)
