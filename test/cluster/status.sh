@@ -34,7 +34,7 @@ for e in "${ENFORCERS[@]}"; do
   else row "$e" "off"
   fi
 done
-[[ $mode != kube-network-policies ]] && knp_table_present && { row "nft table inet $KNP_NFT_TABLE" "PRESENT although mode is $mode"; bad=1; }
+[[ $mode != kube-network-policies ]] && knp_tables_present && { row "nft tables of kube-network-policies" "PRESENT although mode is $mode"; bad=1; }
 [[ " ${ENFORCERS[*]} none " == *" $mode "* ]] || { row "enforcer" "unknown mode"; bad=1; }
 row "enforcer mode" "$mode"
 

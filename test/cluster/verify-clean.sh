@@ -30,12 +30,16 @@ done
 if command -v ipset >/dev/null; then
   while read -r s; do report "ipset $s"; done < <(ipset list -n 2>/dev/null | grep -E "^(inet6:)?${CHAIN_PREFIX_RE#^}" || true)
 fi
-# kube-network-policies' nft table (iptables-save does not show native nft tables) and its queue.
+# kube-network-policies' nft tables (iptables-save does not show native nft tables) and its queues.
 if command -v nft >/dev/null; then
-  nft list tables 2>/dev/null | grep -qx "table inet $KNP_NFT_TABLE" && report "nft table inet $KNP_NFT_TABLE"
+  for table in "$KNP_NFT_TABLE" "$KNP_DNS_NFT_TABLE"; do
+    nft list tables 2>/dev/null | grep -qx "table inet $table" && report "nft table inet $table"
+  done
 fi
-awk -v q="$KNP_QUEUE" '$1 == q { found = 1 } END { exit !found }' /proc/net/netfilter/nfnetlink_queue 2>/dev/null \
-  && report "nfqueue $KNP_QUEUE still bound"
+for queue in "$KNP_QUEUE" "$KNP_DNS_QUEUE"; do
+  awk -v q="$queue" '$1 == q { found = 1 } END { exit !found }' /proc/net/netfilter/nfnetlink_queue 2>/dev/null \
+    && report "nfqueue $queue still bound"
+done
 for ctl in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/k8s.io; do [[ -d $ctl ]] && report "cgroup $ctl"; done
 [[ -e $RUN_DIR ]] && report "runtime dir $RUN_DIR"
 [[ -f $NETPOL_CLUSTER_DIR/sysctl.orig ]] && report "sysctls not restored ($NETPOL_CLUSTER_DIR/sysctl.orig)"

@@ -43,6 +43,9 @@ KNP_DIR="$CACHE_DIR/kube-network-policies-$KNP_VERSION"   # patched source copy 
 KNP_BIN="$KNP_DIR/bin"
 KNP_NFT_TABLE="kube-network-policies"   # its nft table (family inet)
 KNP_QUEUE=100                           # its nfqueue number
+# With --admin-network-policy, its DNS answer cache (ANP domainNames) keeps a second table and queue.
+KNP_DNS_NFT_TABLE="kube-network-policies-dnscache"
+KNP_DNS_QUEUE=$((KNP_QUEUE + 1))
 ANP_API_VERSION="v0.1.6-0.20250401132235-45061d10895e"  # sigs.k8s.io/network-policy-api, as kube-network-policies v0.8.0 requires
 ANP_CRD_DIR="$CACHE_DIR/network-policy-api-$ANP_API_VERSION/crd"   # its experimental CRDs (ANP, BANP)
 IMAGES_DIR="$CACHE_DIR/images-r$IMAGE_REV"

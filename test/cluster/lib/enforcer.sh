@@ -19,15 +19,20 @@ validate_enforcer() {
   esac
 }
 
-# True when kube-network-policies' nfqueue is bound by a listener.
-knp_queue_bound() {
-  awk -v q="$KNP_QUEUE" '$1 == q { found = 1 } END { exit !found }' /proc/net/netfilter/nfnetlink_queue 2>/dev/null
+# True when nfqueue QUEUE is bound by a listener.
+queue_bound() {
+  awk -v q="$1" '$1 == q { found = 1 } END { exit !found }' /proc/net/netfilter/nfnetlink_queue 2>/dev/null
 }
-knp_table_present() { nft list table inet "$KNP_NFT_TABLE" >/dev/null 2>&1; }
-# Its rules loaded (the queue verdict rules, which an unpatched build fails to add; nft prints the
-# NFQUEUE target as `queue num N`) and its queue bound.
+# kube-network-policies' tables: the policy verdicts, and the DNS answer cache of the admin tiers.
+knp_tables_present() { nft list tables 2>/dev/null | grep -Eqx "table inet ($KNP_NFT_TABLE|$KNP_DNS_NFT_TABLE)"; }
+# TABLE holds a rule queueing to QUEUE (which an unpatched build fails to add; nft prints the NFQUEUE
+# target as `queue num N`), and the queue is bound.
+table_queues_to() {
+  queue_bound "$2" && nft list table inet "$1" 2>/dev/null | grep -q "queue num $2"
+}
+# Both parts loaded: a DNS cache whose table failed to load closes its queue and spins on it.
 knp_healthy() {
-  knp_queue_bound && nft list table inet "$KNP_NFT_TABLE" 2>/dev/null | grep -q "queue num $KNP_QUEUE"
+  table_queues_to "$KNP_NFT_TABLE" "$KNP_QUEUE" && table_queues_to "$KNP_DNS_NFT_TABLE" "$KNP_DNS_QUEUE"
 }
 
 stop_kube_router() {
@@ -41,9 +46,13 @@ stop_kube_router() {
 }
 
 stop_kube_network_policies() {
-  # On SIGTERM it deletes its table itself (build-time patch); a crashed one leaves it behind.
+  # On SIGTERM it deletes its policy table itself (build-time patch); a crashed one leaves it
+  # behind, and upstream never deletes the DNS cache's table.
   stop_daemon kube-network-policies 15
-  if knp_table_present; then nft delete table inet "$KNP_NFT_TABLE" 2>/dev/null || warn "could not delete nft table inet $KNP_NFT_TABLE"; fi
+  local table
+  for table in "$KNP_NFT_TABLE" "$KNP_DNS_NFT_TABLE"; do
+    if nft list table inet "$table" >/dev/null 2>&1; then nft delete table inet "$table" 2>/dev/null || warn "could not delete nft table inet $table"; fi
+  done
 }
 
 # Stops whichever enforcer runs (all but KEEP) and removes its rules.
@@ -72,7 +81,7 @@ set_enforcer() {
           --hostname-override "$NODE_NAME" --metrics-bind-address 127.0.0.1:20245 --nfqueue-id "$KNP_QUEUE" \
           --admin-network-policy --baseline-admin-network-policy --v 1
       fi
-      wait_for "kube-network-policies rules loaded and queue $KNP_QUEUE bound" 60 kube-network-policies knp_healthy
+      wait_for "kube-network-policies rules loaded and queues $KNP_QUEUE, $KNP_DNS_QUEUE bound" 60 kube-network-policies knp_healthy
       ;;
   esac
   echo "$mode" >"$ENFORCER_FILE"
