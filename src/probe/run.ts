@@ -99,12 +99,14 @@ async function probeAndSettle(
 }
 
 /**
- * Re-checked until it agrees (or the settle period passes): a disagreement, and a refusal of a
+ * Re-checked until it agrees (or the settle period passes): a disagreement; a refusal of a
  * predicted-allowed connection, which is what a new probe pod sees before the enforcer has added it
- * to the rules that allow it. Other unknowns (no SCTP in the kernel, no UDP responder) would not change.
+ * to the rules that allow it; and a Service name that did not resolve, which says nothing about the
+ * connection and may be a lookup lost on a busy node or DNS egress not yet applied to the new pod.
+ * Other unknowns (no SCTP in the kernel, no UDP responder) would not change.
  */
 function isSettled(check: ReconciledCheck): boolean {
-  return !isDisagreement(check) && !(check.verdict === 'unknown' && check.observed === 'refused')
+  return !isDisagreement(check) && !(check.verdict === 'unknown' && (check.observed === 'refused' || check.observed === 'dns-failure'))
 }
 
 /**

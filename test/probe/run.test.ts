@@ -13,13 +13,16 @@ import { upstreamWorld } from '../support/world.js'
 
 const OPTIONS = { mode: 'pod' as const, image: 'netshoot', checkTimeout: 2, startTimeout: 30, parallelism: 8, maxProbePods: 1 }
 
-/** Answers every check connected, except those to `refusedHost` while `refusing()` says so. */
-function answers(refusedHost: string, refusing: () => boolean) {
+const REFUSED = '1 1 connect: Connection refused'
+const LOOKUP_TIMED_OUT = '1 2000 name resolution timed out after 2000 ms'
+
+/** Answers every check connected, except those to `failingHost`, which fail as `failure` says while `failing()` says so. */
+function answers(failingHost: string, failing: () => boolean, failure = REFUSED) {
   return ({ command }: ExecCall) => {
-    const refuse = refusing()
+    const fail = failing()
     const lines = command.at(-1)!.trim().split('\n').map((line) => line.split(' '))
     const stdout = lines.map(([index, mode, host]) => (mode === 'sctp' ? `NETPOL ${index} 1 0 SCTP: Protocol not supported by this kernel`
-      : refuse && host === refusedHost ? `NETPOL ${index} 1 1 connect: Connection refused` : `NETPOL ${index} 0 3 `)).join('\n')
+      : fail && host === failingHost ? `NETPOL ${index} ${failure}` : `NETPOL ${index} 0 3 `)).join('\n')
     return { stdout: `${stdout}\nNETPOL-LAG 2\nNETPOL-DONE\n`, stderr: '', exitCode: 0 }
   }
 }
@@ -27,14 +30,14 @@ function answers(refusedHost: string, refusing: () => boolean) {
 afterEach(() => { vi.useRealTimers() })
 
 describe('which results a probe run re-checks', () => {
-  async function probeFromXA(settle: number, refusing: (exec: number) => boolean, protocol: 'TCP' | 'SCTP' = 'TCP') {
+  async function probeFromXA(settle: number, failing: (exec: number) => boolean, protocol: 'TCP' | 'SCTP' = 'TCP', failure = REFUSED) {
     const evaluator = createEvaluator(upstreamWorld())
     const sources = evaluator.endpoints.filter((e): e is PodEndpoint => e.kind === 'pod' && e.key === 'x/a')
     const { jobs } = planProbes(evaluator, { sources, destinations: evaluator.endpoints, ports: [{ port: 80, protocol }], allPods: false, externals: [] })
     const allowed = jobs.find((j) => j.to.kind === 'pod' && j.to.key !== 'x/a' && evaluator.evaluate({ from: j.from, to: j.to, port: j.port, protocol: j.protocol }, { loopback: 'policy' }).allowed)!
     const kube = new FakeKube()
     let execs = 0
-    kube.execResult = answers(allowed.target.host, () => refusing(execs++))
+    kube.execResult = answers(allowed.target.host, () => failing(execs++), failure)
     vi.useFakeTimers()
     const running = runProbes(kube, evaluator, jobs, { ...OPTIONS, settle })
     await vi.runAllTimersAsync()
@@ -49,6 +52,18 @@ describe('which results a probe run re-checks', () => {
   it('one still refused after the settle period stays unknown, never blocked', async () => {
     const check = await probeFromXA(3, () => true)
     expect([check.verdict, check.observed]).toEqual(['unknown', 'refused'])
+    expect(check.attempts).toBeGreaterThan(1)
+  })
+
+  it('a name lookup that timed out is re-checked, and the connection is measured once the name resolves', async () => {
+    const check = await probeFromXA(10, (exec) => exec === 0, 'TCP', LOOKUP_TIMED_OUT)
+    expect([check.verdict, check.observed, check.attempts]).toEqual(['agree', 'allowed', 2])
+  })
+
+  it('one that never resolves within the settle period is unknown with the DNS note, never blocked', async () => {
+    const check = await probeFromXA(3, () => true, 'TCP', LOOKUP_TIMED_OUT)
+    expect([check.verdict, check.observed]).toEqual(['unknown', 'dns-failure'])
+    expect(check.note).toMatch(/did not resolve/)
     expect(check.attempts).toBeGreaterThan(1)
   })
 
