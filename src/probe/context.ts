@@ -1,5 +1,6 @@
 // What the parts of one probe engine share, and the engine's public option and event types.
 import type { ExecTarget, KubeClient, ObjectRef, WireObject } from '../kube/client.js'
+import type { LimiterState } from './limiter.js'
 import type { NeighbourTrouble } from './neighbours.js'
 import type { OwnerRef, RunIdentity } from './spec.js'
 
@@ -45,7 +46,7 @@ export interface EngineContext {
   /** The run's creates in flight; once cleanup has begun (`stopped`), no new one starts. */
   creates: { stopped: boolean; inFlight: Set<Promise<unknown>> }
   /** The adaptive bound on checks in flight across the run, shared by the window's containers. */
-  limiter: { limit: number; sharers: number }
+  limiter: LimiterState & { sharers: number }
   /** Execs of the run whose pod saw the node's neighbour table full or evicting (./neighbours.ts). */
   neighbourTroubles: NeighbourTrouble[]
   emit(event: ProbeEvent): void

@@ -50,7 +50,7 @@ const MIN_ROUND_MS = 1000
 export function createProbeEngine(client: KubeClient, options: ProbeEngineOptions): ProbeEngine {
   const context: EngineContext = {
     client, options, runners: new Map(), touchedNamespaces: new Set(), owners: new Map(), creates: { stopped: false, inFlight: new Set() },
-    limiter: { limit: DEFAULT_LIMITER.initial, sharers: 1 }, neighbourTroubles: [], emit: (event) => options.onEvent?.(event),
+    limiter: { limit: DEFAULT_LIMITER.initial, halvedAt: -Infinity, sharers: 1 }, neighbourTroubles: [], emit: (event) => options.onEvent?.(event),
   }
   return {
     run: (jobs, judge, window) => run(context, jobs, judge, window),

@@ -3,7 +3,9 @@
 // The bound is shared by the probe containers running at the same time and adapts like TCP's
 // congestion window: each finished exec reports how fast its controls answered (the connects that
 // succeeded in it) and how late the checker woke; when either is slow the bound halves, otherwise
-// it grows by a step. A dropped SYN shows as a connect of a second or more (the kernel resends it
+// it grows by a step. As in TCP, one episode of load halves it once: the containers' execs end
+// together, and those that started before the last halving ran under the old bound, so what they
+// report (slow or fast) says nothing about the new one and changes nothing. A dropped SYN shows as a connect of a second or more (the kernel resends it
 // after 1 s), so overloaded servers show in the slowest tenth of the connects. Timeouts themselves
 // are no sign of load: denied connections time out, and a policy still being applied looks the same. A server should not see dozens of
 // simultaneous SYNs from us either: each container dials one destination host at a time, and
@@ -26,8 +28,16 @@ export interface LimiterBounds {
 
 export const DEFAULT_LIMITER: LimiterBounds = { initial: 256, min: 16, max: 512, step: 32, slowControlMs: 500, slowLagMs: 250 }
 
+/** The bound, and when it was last halved (ms, the caller's clock). */
+export interface LimiterState {
+  limit: number
+  halvedAt: number
+}
+
 /** What one exec says about the load it ran under. */
 export interface ExecFeedback {
+  /** When the exec started (ms, the caller's clock). */
+  startedAt: number
   /** Elapsed ms of the checks in it that connected (they are the controls: known reachable, just measured). */
   controlMs: number[]
   /** NETPOL-LAG: how late the checker woke at worst; undefined when it did not finish. */
@@ -38,9 +48,11 @@ export function isSlow(feedback: ExecFeedback, bounds: LimiterBounds = DEFAULT_L
   return (feedback.lagMs ?? 0) > bounds.slowLagMs || percentile90(feedback.controlMs) > bounds.slowControlMs
 }
 
-/** The next total in-flight bound after an exec finished. */
-export function adjustLimit(limit: number, feedback: ExecFeedback, bounds: LimiterBounds = DEFAULT_LIMITER): number {
-  return isSlow(feedback, bounds) ? Math.max(bounds.min, Math.floor(limit / 2)) : Math.min(bounds.max, limit + bounds.step)
+/** The next total in-flight bound after an exec finished at `now`. */
+export function adjustLimit(state: LimiterState, feedback: ExecFeedback, now: number, bounds: LimiterBounds = DEFAULT_LIMITER): LimiterState {
+  if (feedback.startedAt < state.halvedAt) return state
+  if (isSlow(feedback, bounds)) return { limit: Math.max(bounds.min, Math.floor(state.limit / 2)), halvedAt: now }
+  return { ...state, limit: Math.min(bounds.max, state.limit + bounds.step) }
 }
 
 /** A container's share from which it may have two connects to one host at a time. */

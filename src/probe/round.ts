@@ -37,7 +37,7 @@ export async function probeSourceRound(context: EngineContext, source: string, r
   const gone = exec.stdout.includes('NETPOL-DONE') ? undefined : await probePodGone(context, runner)
   if (gone) context.runners.set(source, { failed: gone })
   const results = checkResults(all.map((c) => c.job), checks, exec, gone)
-  limiter.limit = adjustLimit(limiter.limit, feedback(results, exec))
+  Object.assign(limiter, adjustLimit(limiter, feedback(results, exec, startedAt), Date.now()))
   const sighting = checkerNeighbours(exec.stdout)
   if (isTrouble(sighting)) context.neighbourTroubles.push({ ...span, ...sighting })
   return { results: [...unverifiable, ...results], lagMs: checkerLag(exec.stdout), span, neighbourTrouble: troubleDuring(span, context.neighbourTroubles) }
@@ -94,8 +94,9 @@ function checkResults(jobs: ProbeJob[], checks: CheckerCheck[], exec: ExecResult
 }
 
 /** What the exec says about the load: how fast its connects answered and how late the checker woke. */
-function feedback(results: ProbeResult[], exec: ExecResult): ExecFeedback {
+function feedback(results: ProbeResult[], exec: ExecResult, startedAt: number): ExecFeedback {
   return {
+    startedAt,
     controlMs: results.flatMap((r) => (r.ran && r.observation === 'connected' ? [r.elapsedMs] : [])),
     lagMs: checkerLag(exec.stdout),
   }

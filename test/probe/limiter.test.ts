@@ -1,17 +1,31 @@
 import { describe, expect, it } from 'vitest'
 import { adjustLimit, DEFAULT_LIMITER, execLimits, isSlow, spreadOrder } from '../../src/probe/limiter.js'
 
-const fast = { controlMs: [2, 3, 1, 4, 2, 3, 1, 2, 5, 3], lagMs: 5 }
+const fast = { startedAt: 1000, controlMs: [2, 3, 1, 4, 2, 3, 1, 2, 5, 3], lagMs: 5 }
+const resent = [...fast.controlMs.slice(0, 8), 1003, 1010]
+const NEVER = -Infinity
+/** The bound after an exec that started at 1000 ms and ended at 5000 ms. */
+const after = (limit: number, feedback: typeof fast, halvedAt = NEVER) => adjustLimit({ limit, halvedAt }, feedback, 5000).limit
 
 describe('the adaptive in-flight bound', () => {
   it('grows by a step after an exec whose controls answered fast', () => {
-    expect(adjustLimit(256, fast)).toBe(256 + DEFAULT_LIMITER.step)
+    expect(after(256, fast)).toBe(256 + DEFAULT_LIMITER.step)
   })
 
   it('halves when control checks slow down: a tenth of the connects took a resent SYN', () => {
-    const resent = [...fast.controlMs.slice(0, 8), 1003, 1010]
     expect(isSlow({ ...fast, controlMs: resent })).toBe(true)
-    expect(adjustLimit(256, { ...fast, controlMs: resent })).toBe(128)
+    expect(after(256, { ...fast, controlMs: resent })).toBe(128)
+  })
+
+  it('halves once for one episode of load: execs that started before the last halving change nothing', () => {
+    const halved = adjustLimit({ limit: 256, halvedAt: NEVER }, { ...fast, controlMs: resent }, 5000)
+    expect(halved).toEqual({ limit: 128, halvedAt: 5000 })
+    // Five more containers' execs of that episode end right after: the bound stays where the first put it.
+    const stale = { ...fast, startedAt: 1200, controlMs: resent }
+    expect([1, 2, 3, 4, 5].reduce((state) => adjustLimit(state, stale, 5100), halved)).toEqual(halved)
+    expect(adjustLimit(halved, { ...fast, startedAt: 1200 }, 5100)).toEqual(halved)
+    // An exec that ran under the halved bound and was still slow halves it again.
+    expect(adjustLimit(halved, { ...stale, startedAt: 5050 }, 9000)).toEqual({ limit: 64, halvedAt: 9000 })
   })
 
   it('one slow connect among many is no sign of load', () => {
@@ -19,12 +33,12 @@ describe('the adaptive in-flight bound', () => {
   })
 
   it('halves when the checker woke late (the node is starved of CPU)', () => {
-    expect(adjustLimit(256, { ...fast, lagMs: 800 })).toBe(128)
+    expect(after(256, { ...fast, lagMs: 800 })).toBe(128)
   })
 
   it('stays within its bounds', () => {
-    expect(adjustLimit(DEFAULT_LIMITER.min, { ...fast, lagMs: 10_000 })).toBe(DEFAULT_LIMITER.min)
-    expect(adjustLimit(DEFAULT_LIMITER.max, fast)).toBe(DEFAULT_LIMITER.max)
+    expect(after(DEFAULT_LIMITER.min, { ...fast, lagMs: 10_000 })).toBe(DEFAULT_LIMITER.min)
+    expect(after(DEFAULT_LIMITER.max, fast)).toBe(DEFAULT_LIMITER.max)
   })
 
   it('is shared by the window\'s containers, each getting at least one check and one connect per host at a time', () => {
