@@ -89,7 +89,7 @@ sub finish {
     if (!defined $entry) { ($code, $detail) = (1, "no neighbour entry for $hop after the connect: the node's neighbour (ARP) table dropped it or could not hold it (is it full?), so the timeout is no evidence") }
     elsif (!$entry) { ($code, $detail) = (1, "no ARP answer from $hop: the node did not resolve the address (is its neighbour table full?), so no policy was involved") }
   } elsif (defined $hop && ($code == 0 || $detail =~ /refused/i)) {
-    $answered_hops{$hop} = 1;
+    $answered_hops{$hop} = now_ms();
   }
   close $check->{socket} if $check->{socket};
   $check->{done} = 1;
@@ -104,8 +104,10 @@ sub finish {
 # statistics (/proc/net/stat/arp_cache) exist only in the node's own network namespace, so this pod
 # watches its own entries (/proc/net/arp) instead: the next hop of a connect without an entry right
 # after the connect (the kernel could not create one), or the entry of a next hop that answered in
-# this exec gone again at its end (only the forced collection of a table over its limits evicts an
-# entry used in the last minute) means the node's table was full or evicting while the checks ran.
+# this exec gone again at its end (the periodic collection removes only entries unused for
+# gc_stale_time, 60 s by default, so within a minute of its last answer only the forced collection
+# of a table over its limits evicts one) means the node's table was full or evicting while the
+# checks ran.
 my @routes = read_routes();
 my $neighbours_readable = -r '/proc/net/arp';
 my $neighbours_missing = 0;
@@ -322,8 +324,8 @@ while (@queue || @in_flight) {
 }
 kill 'KILL', map { $_->{pid} } values %resolving;
 print "NETPOL-LAG $worst_lag\n";
-my $left = neighbours();
-printf "NETPOL-NEIGH %d %d\n", $neighbours_missing, scalar grep { !exists $left->{$_} } keys %answered_hops;
+my ($left, $ended) = (neighbours(), now_ms());
+printf "NETPOL-NEIGH %d %d\n", $neighbours_missing, scalar grep { !exists $left->{$_} && $ended - $answered_hops{$_} < 55_000 } keys %answered_hops;
 print "NETPOL-DONE\n";
 `
 

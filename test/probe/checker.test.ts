@@ -1,6 +1,6 @@
 // The in-container checker, run with this machine's perl against servers on 127.0.0.1: the same
 // program the probe container runs (it uses only perl-base modules), so these are its real sockets.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -133,6 +133,41 @@ describe('the in-container checker', () => {
     expect(stdout.trim().split('\n').map((line) => line.split(' ')[0])).toEqual(['NETPOL', 'NETPOL', 'NETPOL-LAG', 'NETPOL-NEIGH', 'NETPOL-DONE'])
     expect(checkerLag(stdout)).toBeGreaterThanOrEqual(0)
     // Loopback has no neighbour entries to miss.
+    expect(checkerNeighbours(stdout)).toEqual({ missing: 0, evicted: 0 })
+  })
+})
+
+/**
+ * A network namespace of its own (unshare: a user and a network namespace, no root needed where the
+ * kernel allows it) with one veth link, 10.99.0.1/24, whose peer answers nothing, and a route to
+ * 10.100.0.0/16 through a gateway on it that answers nothing either: every connect there waits for
+ * an ARP answer that never comes, as on a node whose neighbour table is full.
+ */
+const LINK_SETUP = [
+  'ip link add v0 type veth peer name v1', 'ip addr add 10.99.0.1/24 dev v0', 'ip link set v0 up', 'ip link set v1 up',
+  'ip route add 10.100.0.0/16 via 10.99.0.254',
+].join(' && ')
+const canUnshare = spawnSync('unshare', ['-rn', 'sh', '-c', LINK_SETUP]).status === 0
+
+function runCheckerOnSilentLink(checks: CheckerCheck[]): Promise<string> {
+  const [command, ...args] = checkerCommand(checks, { inFlight: 16, perDestination: 4 })
+  return new Promise((resolve, reject) => {
+    execFile('unshare', ['-rn', 'sh', '-c', `${LINK_SETUP} && exec "$@"`, 'sh', command, ...args], { timeout: 30_000 },
+      (error, stdout) => (error ? reject(error) : resolve(stdout)))
+  })
+}
+
+describe.runIf(canUnshare)('the checker on a link where nothing answers ARP (its own network namespace)', () => {
+  it('a connect whose next hop never resolved is unresolved, naming the hop: the host itself, or the gateway of its route', async () => {
+    const checks: CheckerCheck[] = [
+      { index: 0, mode: 'tcp', host: '10.99.0.2', port: 80, timeoutMs: 1500 },
+      { index: 1, mode: 'tcp', host: '10.100.0.5', port: 80, timeoutMs: 1500 },
+    ]
+    const stdout = await runCheckerOnSilentLink(checks)
+    const result = new Map(parseScriptOutput(stdout, checks).map((o) => [o.index, o]))
+    expect(result.get(0)).toMatchObject({ observation: 'unresolved', detail: expect.stringMatching(/^no ARP answer from 10\.99\.0\.2:/) })
+    expect(result.get(1)).toMatchObject({ observation: 'unresolved', detail: expect.stringMatching(/^no ARP answer from 10\.99\.0\.254:/) })
+    // The entries exist (incomplete): the node made them, so this is no sign of a full table.
     expect(checkerNeighbours(stdout)).toEqual({ missing: 0, evicted: 0 })
   })
 })
