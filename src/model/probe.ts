@@ -14,6 +14,11 @@ export type ProbeResult =
 /** Why a timeout became unknown: a probe pod saw the node's neighbour table full or evicting while it waited (probe/neighbours.ts). */
 export const NEIGHBOUR_INCONCLUSIVE = 'inconclusive: the node\'s neighbour (ARP) table was full or evicting entries while this check waited, so its timeout is no evidence'
 
+/** How the in-container checker words a connect whose next hop never answered ARP or lost its entry. */
+export function isUnresolvedHop(detail: string): boolean {
+  return /^no (ARP answer|neighbour entry)/.test(detail)
+}
+
 export type ProbeMode = 'pod' | 'ephemeral'
 
 export type Predicted = 'allowed' | 'denied'

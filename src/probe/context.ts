@@ -67,3 +67,8 @@ export function createRunObject(context: EngineContext, manifest: WireObject): P
   return request
 }
 
+/** The source's checks cannot run (its container did not start, or its pod is gone): said once, to progress too. */
+export function failSource(context: EngineContext, source: string, reason: string): void {
+  context.runners.set(source, { failed: reason })
+  context.emit({ kind: 'source-failed', source, reason })
+}

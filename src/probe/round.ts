@@ -5,7 +5,7 @@ import type { ExecResult, ExecTarget } from '../kube/client.js'
 import type { ProbeJob } from '../plan/plan.js'
 import type { ProbeResult } from '../model/probe.js'
 import { checkerCommand, checkerLag, checkerNeighbours, type CheckerCheck } from './checker.js'
-import type { EngineContext } from './context.js'
+import { failSource, type EngineContext } from './context.js'
 import { adjustLimit, execLimits, spreadOrder, type ExecFeedback } from './limiter.js'
 import { isTrouble, troubleDuring } from './neighbours.js'
 import { checkMode, parseScriptOutput } from './script.js'
@@ -35,7 +35,7 @@ export async function probeSourceRound(context: EngineContext, source: string, r
   const exec = await context.client.exec(runner, checkerCommand(ordered, limits), execTimeoutMs(ordered, limits.inFlight, limits.perDestination))
   const span = { startedAt, endedAt: Date.now() }
   const gone = exec.stdout.includes('NETPOL-DONE') ? undefined : await probePodGone(context, runner)
-  if (gone) context.runners.set(source, { failed: gone })
+  if (gone) failSource(context, source, gone)
   const results = checkResults(all.map((c) => c.job), checks, exec, gone)
   Object.assign(limiter, adjustLimit(limiter, feedback(results, exec, startedAt), Date.now()))
   const sighting = checkerNeighbours(exec.stdout)
@@ -71,8 +71,10 @@ function execTimeoutMs(checks: CheckerCheck[], inFlight: number, perDestination:
  */
 async function probePodGone(context: EngineContext, { namespace, pod }: ExecTarget): Promise<string | undefined> {
   const metadata = await context.client.readMetadata({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name: pod } }).catch(() => null)
-  if (metadata === undefined) return `the probe pod ${namespace}/${pod} was deleted during the run`
-  if (metadata?.deleting) return `the probe pod ${namespace}/${pod} was being deleted (or evicted) during the run`
+  // In ephemeral mode the probe container runs in the source pod itself.
+  const which = context.options.mode === 'pod' ? 'probe pod' : 'source pod'
+  if (metadata === undefined) return `the ${which} ${namespace}/${pod} was deleted during the run`
+  if (metadata?.deleting) return `the ${which} ${namespace}/${pod} was being deleted (or evicted) during the run`
   return undefined
 }
 

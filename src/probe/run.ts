@@ -8,6 +8,7 @@ import type { KubeClient } from '../kube/client.js'
 import type { ProbeMode, ProbeResult } from '../model/probe.js'
 import type { ProbeJob } from '../plan/plan.js'
 import { dialsStandIn, type ProbeTargetKind, type StandInSurroundings } from '../plan/stand-ins.js'
+import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
 import { isDisagreement, reconcileOne, type ReconciledCheck } from '../reconcile/reconcile.js'
 import { createProbeEngine, type ProbeEngine } from './engine.js'
 import type { ProbeRunEvent } from './events.js'
@@ -32,6 +33,8 @@ export interface ProbeRunOptions {
   target?: ProbeTargetKind
   /** --target was not given: stand-ins only when they fit in one turn of the window (./targets.ts). */
   targetByDefault?: boolean
+  /** The cluster's enforcer, when known: disagreements it is known to cause are named. */
+  enforcer?: Enforcer
   onEvent?: (event: ProbeRunEvent) => void
   /** Receives the cleanup of the run as soon as something may have been created (for Ctrl-C). */
   onCleanup?: (cleanup: () => Promise<void>) => void
@@ -95,7 +98,7 @@ async function probeAndSettle(
     predicted: (job) => (prediction(job).allowed ? 'allowed' : 'denied'),
     settled: (job, result) => isSettled(reconcile(job, result, 1)),
   }, { kind: options.target, byDefault: options.targetByDefault }, surroundings)
-  return { target, checks: settled.map((s) => reconcile(s.job, s.result, s.attempts)), notes }
+  return { target, checks: settled.map((s) => nameKnownDeviation(reconcile(s.job, s.result, s.attempts), options.enforcer)), notes }
 }
 
 /**

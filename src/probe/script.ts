@@ -2,7 +2,7 @@
 //   NETPOL <index> <exit code> <elapsed ms> <what it saw, on one line>
 // Classification happens here, in TypeScript, where it can be tested without a cluster.
 import type { Protocol } from '../model/cluster.js'
-import type { Observation } from '../model/probe.js'
+import { isUnresolvedHop, type Observation } from '../model/probe.js'
 
 export type CheckMode = 'tcp' | 'dns' | 'echo' | 'sctp'
 
@@ -44,7 +44,7 @@ export function parseScriptOutput(stdout: string, checks: ScriptCheck[]): CheckO
 const TIMEOUT_EXIT = 124
 
 export function classify(mode: CheckMode, exitCode: number, output: string): Observation {
-  if (/^no (ARP answer|neighbour entry)/.test(output)) return 'unresolved'
+  if (isUnresolvedHop(output)) return 'unresolved'
   if (/not known|resolv|name resolution|getaddrinfo|NXDOMAIN/i.test(output) && mode !== 'dns') return 'dns-failure'
   if (/refused/i.test(output)) return 'refused'
   if (/no route|unreachable/i.test(output)) return 'unreachable'

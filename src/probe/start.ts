@@ -4,7 +4,7 @@ import type { ContainerStatus, WireObject, WirePod } from '../kube/client.js'
 import { poll } from '../kube/poll.js'
 import { RUN_ID_LABEL } from '../model/cluster.js'
 import { createPods, inBatches } from './batches.js'
-import { createRunObject, EXEC_CONCURRENCY, type EngineContext } from './context.js'
+import { createRunObject, EXEC_CONCURRENCY, failSource, type EngineContext } from './context.js'
 import {
   ephemeralContainerName, PROBE_CONTAINER, probeEphemeralContainer, probePod, runConfigMap, runScaleOwner,
 } from './spec.js'
@@ -33,7 +33,7 @@ export function startProbePods(context: EngineContext, sources: PodEndpoint[]): 
   const { options } = context
   return eachStarted(sources, async (started) => {
     const created = await createPods(context, sources, (source) => probePod(source, options.run, context.owners.get(source.pod.namespace)!), (source, error) => {
-      fail(context, source.key, `could not create the probe pod: ${error.message}`)
+      failSource(context, source.key, `could not create the probe pod: ${error.message}`)
       started(source.key)
     })
     await waitForContainers(context, created, PROBE_CONTAINER, (pod) => pod.status?.containerStatuses, started)
@@ -63,7 +63,7 @@ export function startEphemeralContainers(context: EngineContext, sources: PodEnd
         await client.addEphemeralContainer(source.pod.namespace, source.pod.name, probeEphemeralContainer(options.run))
         added.set(source.key, source)
       } catch (error) {
-        fail(context, source.key, `could not add the ephemeral probe container: ${(error as Error).message}`)
+        failSource(context, source.key, `could not add the ephemeral probe container: ${(error as Error).message}`)
         started(source.key)
       }
     })
@@ -81,11 +81,6 @@ function eachStarted(sources: PodEndpoint[], startAll: (started: (source: string
   const own = sources.map((source) => new Promise<void>((resolve) => resolvers.set(source.key, resolve)))
   const all = startAll((source) => resolvers.get(source)?.())
   return own.map((promise) => Promise.race([promise, all]))
-}
-
-function fail(context: EngineContext, source: string, reason: string): void {
-  context.runners.set(source, { failed: reason })
-  context.emit({ kind: 'source-failed', source, reason })
 }
 
 /** Polls the pods until each container runs or fails (`started` is told of each); `pending` maps namespace/pod to its source. */
@@ -109,7 +104,7 @@ async function waitForContainers(
       const state = startState(pod, statuses(pod)?.find((c) => c.name === container))
       if (state === 'waiting') continue
       pending.delete(key)
-      if (state !== 'running') fail(context, source.key, state.failed)
+      if (state !== 'running') failSource(context, source.key, state.failed)
       else {
         context.runners.set(source.key, { namespace: pod.metadata.namespace, pod: pod.metadata.name, container })
         context.emit({ kind: 'source-ready', source: source.key, ready: ++ready, total })
@@ -122,7 +117,7 @@ async function waitForContainers(
   const lastError = outcome.lastError ? ` (last error: ${outcome.lastError.message})` : ''
   for (const [key, source] of pending) {
     const pod = lastSeen.get(key)
-    fail(context, source.key, `probe container not running after ${options.startTimeout}s: ${pod ? pendingReason(pod) : 'pod not found'}${lastError}`)
+    failSource(context, source.key, `probe container not running after ${options.startTimeout}s: ${pod ? pendingReason(pod) : 'pod not found'}${lastError}`)
   }
 }
 

@@ -1,7 +1,7 @@
 // Predicted versus observed, per job: a keyed join on job id. Pure.
 import type { Verdict } from '../evaluate/evaluate.js'
 import { tally } from '../model/collections.js'
-import { allowance, NEIGHBOUR_INCONCLUSIVE, observedAllowance, type CheckVerdict, type Observed, type Predicted, type ProbeResult } from '../model/probe.js'
+import { allowance, isUnresolvedHop, NEIGHBOUR_INCONCLUSIVE, observedAllowance, type CheckVerdict, type Observed, type Predicted, type ProbeResult } from '../model/probe.js'
 import type { ProbeJob } from '../plan/plan.js'
 
 export interface ReconciledCheck {
@@ -109,7 +109,7 @@ export function diagnose(checks: ReconciledCheck[]): string[] {
   if (dnsSources.length > 0) {
     diagnoses.push(`name lookups failed from ${dnsSources.slice(0, 5).join(', ')}${dnsSources.length > 5 ? ', …' : ''}: this looks like missing DNS egress (allow UDP and TCP 53 to kube-system/k8s-app=kube-dns)`)
   }
-  const unresolved = checks.filter((c) => c.observed === 'error' && /^no (ARP answer|neighbour entry)/.test(c.detail))
+  const unresolved = checks.filter((c) => c.observed === 'error' && isUnresolvedHop(c.detail))
   if (unresolved.length > 0) {
     diagnoses.push(`${unresolved.length} check(s) got no ARP answer from their destination or lost its neighbour entry, so no policy was involved: the node's neighbour table may be full (net.ipv4.neigh.default.gc_thresh3 bounds the entries of all its pods together); probe fewer pods at once (--max-probe-pods) or raise it`)
   }

@@ -66,6 +66,7 @@ interface Grid {
 }
 
 function gridOf(prediction: Prediction, allPods: boolean): Grid {
+  const checks = (q: number, to: Unit) => prediction.checks(q, to.endpoint)
   if (allPods) {
     const pods = (groups: EndpointGroup[]): Unit[] => groups.flatMap((g) => g.members.map((e) => ({ id: e.key, label: e.key, shortLabel: e.key, endpoint: e })))
     return {
@@ -73,7 +74,7 @@ function gridOf(prediction: Prediction, allPods: boolean): Grid {
       sources: pods(prediction.sources),
       destinations: pods(prediction.destinations),
       cell: (q, from, to) => prediction.pair(q, from.endpoint, to.endpoint),
-      checks: (q, to) => prediction.checks(q, to.endpoint),
+      checks,
       podPairs: (_from, _to, cell) => (cell.allowed ? { allowed: 1, denied: 0 } : { allowed: 0, denied: 1 }),
       evidence: (q, from, to) => prediction.verdict(q, from.endpoint, to.endpoint),
     }
@@ -84,7 +85,7 @@ function gridOf(prediction: Prediction, allPods: boolean): Grid {
     sources: groups(prediction.sources),
     destinations: groups(prediction.destinations),
     cell: (q, from, to) => prediction.cell(q, from.group!, to.group!),
-    checks: (q, to) => prediction.checks(q, to.endpoint),
+    checks,
     podPairs: (from, to, cell) => groupPodPairs(from.group!, to.group!, cell),
     evidence: (q, from, to) => {
       // Distinct pods when the group has them: a pod with itself is only the loopback default.

@@ -6,7 +6,6 @@ import type { ClusterSnapshot } from '../model/cluster.js'
 import { planProbes } from '../plan/plan.js'
 import type { WorkflowEvent } from '../probe/events.js'
 import { runProbes, type ProbeRunOptions } from '../probe/run.js'
-import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
 import { diagnose, orderForReport } from '../reconcile/reconcile.js'
 import type { MeasuredConnection } from './compare.js'
 import { DNS_ID, type World } from './model.js'
@@ -18,10 +17,8 @@ export interface WorldNames {
   dnsPods: LivePod[]
 }
 
-export type ProbeWorldOptions = Pick<ProbeRunOptions, 'image' | 'checkTimeout' | 'startTimeout' | 'settle' | 'parallelism' | 'onCleanup'> & {
+export type ProbeWorldOptions = Pick<ProbeRunOptions, 'image' | 'checkTimeout' | 'startTimeout' | 'settle' | 'parallelism' | 'onCleanup' | 'enforcer'> & {
   onEvent?: (event: WorkflowEvent) => void
-  /** The cluster's enforcer, when known: disagreements it is known to cause are named. */
-  enforcer?: Enforcer
 }
 
 export async function probeWorld(client: KubeClient, world: World, snapshot: ClusterSnapshot, live: WorldNames, options: ProbeWorldOptions): Promise<{ diagnoses: string[]; measured: MeasuredConnection[] }> {
@@ -37,8 +34,7 @@ export async function probeWorld(client: KubeClient, world: World, snapshot: Clu
     externals: [],
     udpEchoPorts: new Set(world.pods.flatMap((p) => p.ports.filter((port) => port.protocol === 'UDP').map((port) => String(port.port)))),
   })
-  const run = await runProbes(client, evaluator, plan.jobs, { ...options, mode: 'pod', target: 'pods', serversListen: true })
-  const checks = run.checks.map((c) => nameKnownDeviation(c, options.enforcer))
+  const { checks } = await runProbes(client, evaluator, plan.jobs, { ...options, mode: 'pod', target: 'pods', serversListen: true })
   const idOf = new Map<string, string>([
     ...world.pods.map((p) => [`${live.names.namespace(p.namespace)}/${p.name}`, p.id] as const),
     ...live.dnsPods.map((d) => [`${d.namespace}/${d.name}`, DNS_ID] as const),

@@ -6,7 +6,6 @@ import { askedPorts, uncheckedNote, type ExternalTarget } from '../evaluate/scop
 import { InputError, NothingFound, noResourcesFound } from '../model/errors.js'
 import { planProbes } from '../plan/plan.js'
 import { runProbes, type ProbeRunOptions } from '../probe/run.js'
-import { nameKnownDeviation, type Enforcer } from '../reconcile/deviations.js'
 import { diagnose, orderForReport, summarize } from '../reconcile/reconcile.js'
 import { compareTargets, differenceLine } from '../reconcile/targets.js'
 import { checkResult, type ProbeReport } from '../report/model.js'
@@ -28,8 +27,6 @@ export interface ProbeOptions extends ProbeRunOptions {
   expectFile?: string
   /** A `diff -o json` report (`--expect-diff`): its gained connections must be allowed, its lost ones denied. */
   expectDiffFile?: string
-  /** The cluster's enforcer, when known: disagreements it is known to cause are named. */
-  enforcer?: Enforcer
 }
 
 export async function probe(options: ProbeOptions): Promise<ProbeReport> {
@@ -61,8 +58,7 @@ export async function probe(options: ProbeOptions): Promise<ProbeReport> {
   })
   if (plan.jobs.length === 0) throw new InputError('nothing to probe: no running pod in scope declares a port (pass --port, -n/-A, or check --from/--to)')
   const run = await runProbes(client!, evaluator, plan.jobs, options)
-  const { runId, leftovers } = run
-  const checks = run.checks.map((c) => nameKnownDeviation(c, options.enforcer))
+  const { runId, leftovers, checks } = run
   const ordered = orderForReport(checks)
   const differences = options.target === 'both' ? compareTargets(checks) : []
   return {

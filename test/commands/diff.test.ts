@@ -1,17 +1,10 @@
 // diff offline, as a user runs it: the built command in-process, real files, exit codes.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { manifestFile } from '../support/manifest-file.js'
 import { SHOP_AND_DB } from '../support/shop-db.js'
 import { runCli as run } from './in-process.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'netpol-diff-'))
-function file(name: string, text: string): string {
-  const path = join(dir, name)
-  writeFileSync(path, text)
-  return path
-}
+const file = (name: string, text: string) => manifestFile(text, name)
 
 const PG_FROM_WEB = `
 apiVersion: networking.k8s.io/v1

@@ -1,18 +1,12 @@
 // kubectl manners and flag validation as a user sees them: help, version, topics, argument names,
 // -n for namespace-less manifests, "No resources found", and every flag value rejected with exit 2.
-import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { manifestFile } from '../support/manifest-file.js'
 import { runCli as run } from './in-process.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'netpol-manners-'))
-function file(name: string, text: string): string {
-  const path = join(dir, name)
-  writeFileSync(path, text)
-  return path
-}
+const file = (name: string, text: string) => manifestFile(text, name)
 
 const WORLD = file('world.yaml', `
 apiVersion: v1

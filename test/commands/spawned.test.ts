@@ -1,11 +1,10 @@
 // The few things only a real process shows: exit codes as the shell sees them, and signals. Every
 // other CLI test runs the commands in-process (in-process.ts).
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { manifestFile } from '../support/manifest-file.js'
 
 const BIN = join(import.meta.dirname, '../../bin/run.js')
 
@@ -17,11 +16,7 @@ function run(args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
-function file(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'netpol-spawned-')), name)
-  writeFileSync(path, text)
-  return path
-}
+const file = (name: string, text: string) => manifestFile(text, name)
 
 const POD = 'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec: {containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}\nstatus: {podIP: 198.18.1.10}'
 
