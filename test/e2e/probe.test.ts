@@ -101,6 +101,8 @@ describe.runIf(clusterAvailable())('probe on the real cluster', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'junit-')), 'probe.xml')
     const result = await runCli(['probe', '-n', world.x, '--port', '80', '--junit', file, '--settle', '2s'])
     const xml = readFileSync(file, 'utf8')
+    // stderr is a pipe here, as in CI: the plain progress lines carry the tally.
+    expect(result.stderr).toMatch(/^› Probing: \d+\/\d+ sources, \d+\/\d+ checks, round \d+\/\d+ \(window \d+ probe pods\)/m)
     expect(xml).toMatch(/<testsuite name="kubectl-netpol probe" tests="\d+"/)
     expect((xml.match(/<testcase /g) ?? []).length).toBe(Number(/tests="(\d+)"/.exec(xml)?.[1]))
     if (enforced) {
