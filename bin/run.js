@@ -1,4 +1,6 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+import {requireSupportedNode} from './supported-node.js'
 
+requireSupportedNode()
+const {execute} = await import('@oclif/core')
 await execute({dir: import.meta.url})

@@ -47,6 +47,30 @@ describe('exit codes of the real binary', () => {
   })
 })
 
+/** A Node.js older than 22.19 on PATH (machines of this project ship Node 20 in /usr/bin), if any. */
+function olderNode(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const node = join(dir, 'node')
+    const version = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout?.trim()
+    if (version && /^(\d+)\.(\d+)/.test(version)) {
+      const [major, minor] = version.split('.').map(Number)
+      if (major < 22 || (major === 22 && minor < 19)) return node
+    }
+  }
+  return undefined
+}
+const OLDER_NODE = olderNode()
+
+describe.runIf(OLDER_NODE)('on a Node.js older than 22.19', () => {
+  it.each([['kubectl-netpol', BIN, ['version']], ['kubectl_complete-netpol', join(import.meta.dirname, '../../bin/kubectl_complete-netpol'), ['pre']]])(
+    '%s says which Node it needs in one line and exits 2, no stack trace', (_name, bin, args) => {
+      const result = spawnSync(OLDER_NODE!, [bin, ...args], { encoding: 'utf8', timeout: 30_000, env: ENV })
+      expect(result.status).toBe(2)
+      expect(result.stderr).toMatch(/^error: kubectl-netpol needs Node\.js 22\.19 or newer \(this is Node\.js \d+\.\d+\.\d+\)[^\n]*\n$/)
+      expect(result.stdout).toBe('')
+    })
+})
+
 describe('signals', () => {
   // An API server that accepts connections and never answers keeps probe waiting on its first request.
   const sockets: Socket[] = []
