@@ -64,10 +64,17 @@ export function isTemplate(group: EndpointGroup): boolean {
 /** `shop/frontend (Deployment, 2 pods)`, `shop/db (StatefulSet, template)`; a bare pod or an address is just its name. */
 export function groupLabel(group: EndpointGroup, short = false): string {
   const { kind } = group.workload
-  if (kind === 'Pod' || kind === 'External') return group.id
-  const count = group.members.length
-  const size = isTemplate(group) ? 'template' : `${count} ${count === 1 ? 'pod' : 'pods'}`
+  const size = groupSize(group)
+  if (size === undefined) return group.id
   return `${group.id} (${short ? SHORT_KINDS[kind] ?? kind.toLowerCase() : kind}, ${size})`
+}
+
+/** How many pods a workload group stands for (`2 pods`, `template`); undefined for a bare pod or an address. */
+export function groupSize(group: EndpointGroup): string | undefined {
+  const { kind } = group.workload
+  if (kind === 'Pod' || kind === 'External') return undefined
+  const count = group.members.length
+  return isTemplate(group) ? 'template' : `${count} ${count === 1 ? 'pod' : 'pods'}`
 }
 
 /**

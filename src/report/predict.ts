@@ -5,7 +5,7 @@
 // decide each side) is only computed for `-o wide` and `--explain`.
 import type { Endpoint } from '../evaluate/endpoint.js'
 import type { Verdict } from '../evaluate/evaluate.js'
-import { groupLabel, isTemplate, type EndpointGroup } from '../evaluate/groups.js'
+import { groupLabel, groupSize, isTemplate, type EndpointGroup } from '../evaluate/groups.js'
 import type { PortQuery } from '../evaluate/matrix.js'
 import type { PairVerdict, Prediction } from '../evaluate/predict.js'
 import { resolvePort } from '../evaluate/evaluate.js'
@@ -48,6 +48,8 @@ interface Unit {
   /** `shop/frontend (Deployment, 2 pods)`, and the same with kubectl's short kind names. */
   label: string
   shortLabel: string
+  /** `2 pods`, `template`: what a narrow column keeps of the label after the name. */
+  size?: string
   group?: EndpointGroup
   endpoint: Endpoint
 }
@@ -79,7 +81,9 @@ function gridOf(prediction: Prediction, allPods: boolean): Grid {
       evidence: (q, from, to) => prediction.verdict(q, from.endpoint, to.endpoint),
     }
   }
-  const groups = (list: EndpointGroup[]): Unit[] => list.map((g) => ({ id: g.id, label: groupLabel(g), shortLabel: groupLabel(g, true), group: g, endpoint: g.members[0] }))
+  const groups = (list: EndpointGroup[]): Unit[] => list.map((g) => ({
+    id: g.id, label: groupLabel(g), shortLabel: groupLabel(g, true), size: groupSize(g), group: g, endpoint: g.members[0],
+  }))
   return {
     prediction, allPods,
     sources: groups(prediction.sources),
@@ -231,12 +235,10 @@ function* list(grid: Grid, { width, wide }: { width: number; wide: boolean }): G
 
 function fit(unit: Unit, width: number, wide: boolean): string {
   if (wide) return unit.label
-  const label = unit.shortLabel
-  if (label.length <= width) return label
-  // Cut the name and keep `(deploy, 2 pods)`: what kind of thing it is matters more than its tail;
-  // with no room for both, the name alone.
-  const suffix = label.slice(unit.id.length)
-  return width - suffix.length >= 8 ? cutName(unit.id, width - suffix.length) + suffix : cutName(unit.id, width)
+  // Which workload it is matters more than its kind, and its kind less than how many pods it
+  // stands for (-o wide shows all): the kind goes first, then the size, then the name is cut.
+  const fitting = [unit.shortLabel, ...(unit.size ? [`${unit.id} (${unit.size})`] : []), unit.id].find((label) => label.length <= width)
+  return fitting ?? cutName(unit.id, width)
 }
 
 /** `shop/fr…nd`: the namespace stays whole while the name has room. */

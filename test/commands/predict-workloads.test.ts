@@ -133,19 +133,27 @@ describe('the default table is kubectl-style', () => {
   const long = SHOP.replaceAll('frontend', 'storefront-frontend-with-a-long-name')
   const file = manifestFile(long)
 
-  it('fits 80 columns without box lines when piped, cutting names but keeping the kind', async () => {
+  it('fits 80 columns without box lines when piped, dropping the kind before cutting a name', async () => {
     const { code, stdout } = await run(['predict', '-f', file, '--port', '5432'])
     expect(code).toBe(0)
     const lines = stdout.trimEnd().split('\n')
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(80)
     expect(stdout).not.toMatch(/[─│┌┐└┘├┤┼]/)
-    expect(stdout).toMatch(/^shop\/st…me \(deploy, 2 pods\)\s+shop\/db \(sts, template\)\s+TCP\/5432\s+allowed$/m)
+    expect(stdout).toMatch(/^shop\/storefront-…-long-name\s+shop\/db \(sts, template\)\s+TCP\/5432\s+allowed$/m)
     expect(lines.at(-1)).toMatch(/^\d+ allowed, \d+ denied workload pairs/)
+  })
+
+  it('a label too wide for its column keeps the name and the pod count, then the name alone', async () => {
+    const clients = [1, 2].map((i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: client-with-a-long-name-${i}, namespace: shop}\nspec: {containers: [{name: c, image: i}]}`)
+    const { stdout } = await run(['predict', '-f', manifestFile([SHOP, ...clients].join('\n---\n')), '--port', '5432'])
+    // `shop/frontend (deploy, 2 pods)` is 30 wide, the column 28.
+    expect(stdout).toMatch(/^shop\/frontend \(2 pods\)\s+shop\/db \(sts, template\)\s+TCP\/5432\s+allowed$/m)
+    expect(stdout).toMatch(/^shop\/client-with…ong-name-1\s+shop\/db \(sts, template\)\s+TCP\/5432\s+denied$/m)
   })
 
   it('honours COLUMNS', async () => {
     const { stdout } = await run(['predict', '-f', file, '--port', '5432'], { COLUMNS: '100' })
-    expect(stdout).toMatch(/^shop\/storefr…ng-name \(deploy, 2 pods\)/m)
+    expect(stdout).toMatch(/^shop\/storefront-front…ith-a-long-name\s/m)
     const widest = Math.max(...stdout.split('\n').map((l) => l.length))
     expect(widest).toBeGreaterThan(80)
     expect(widest).toBeLessThanOrEqual(100)
