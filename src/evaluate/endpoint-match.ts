@@ -28,7 +28,7 @@ export function selectEndpoints(endpoints: Endpoint[], patterns: EndpointPattern
   const selected = new Set<Endpoint>()
   for (const pattern of patterns) {
     const matched = matching(endpoints, pattern, namespaces)
-    if (matched.length === 0) throw new InputError(`${pattern.text} matches no pod, workload or address in scope${hint(endpoints, pattern)}`, { field: flag })
+    if (matched.length === 0) throw new InputError(`${pattern.text} matches no pod, workload or address in scope${hint(endpoints, pattern, namespaces)}`, { field: flag })
     for (const e of matched) selected.add(e)
   }
   return endpoints.filter((e) => selected.has(e))
@@ -56,9 +56,16 @@ function workloadName(endpoint: Endpoint & { kind: 'pod' }, kind: string): strin
   return workload.kind === kind ? workload.key.slice(endpoint.pod.namespace.length + 1) : undefined
 }
 
-/** `; did you mean shop/frontend?` when a name in scope is a small edit away. */
-function hint(endpoints: Endpoint[], pattern: EndpointPattern): string {
-  if (pattern.kind === 'ip' || pattern.name === '*') return ''
+/**
+ * `; did you mean shop/frontend?` when a name in scope is a small edit away; when its namespace has
+ * no pod in scope at all (not read: the scope is -n, or the kubeconfig's namespace), how to read it.
+ */
+function hint(endpoints: Endpoint[], pattern: EndpointPattern, namespaces: Set<string>): string {
+  if (pattern.kind === 'ip') return ''
+  if (!namespaces.has(pattern.namespace) && !KIND_NAMES[pattern.namespace]) {
+    return `; no pod of namespace ${pattern.namespace} is in scope (add -n ${pattern.namespace}, or -A)`
+  }
+  if (pattern.name === '*') return ''
   const names = new Set(endpoints.flatMap((e) => (e.kind === 'pod' ? [e.key, workloadOf(e).key, `${e.pod.namespace}/*`] : [])))
   let best: { name: string; distance: number } | undefined
   for (const name of names) {

@@ -125,6 +125,7 @@ describe('--from and --to take pod, workload and kind/name', () => {
   it('a name that matches nothing is refused with the nearest name', async () => {
     expect(await sources('shop/frontent')).toBe('error: --from: shop/frontent matches no pod, workload or address in scope; did you mean shop/frontend?\n')
     expect(await sources('shop/zzzzzzzz')).toBe('error: --from: shop/zzzzzzzz matches no pod, workload or address in scope\n')
+    expect(await sources('payments/api')).toBe('error: --from: payments/api matches no pod, workload or address in scope; no pod of namespace payments is in scope (add -n payments, or -A)\n')
   })
 })
 
