@@ -5,9 +5,10 @@
 // succeeded in it) and how late the checker woke; when either is slow the bound halves, otherwise
 // it grows by a step. As in TCP, one episode of load halves it once: the containers' execs end
 // together, and those that started before the last halving ran under the old bound, so what they
-// report (slow or fast) says nothing about the new one and changes nothing. A dropped SYN shows as a connect of a second or more (the kernel resends it
-// after 1 s), so overloaded servers show in the slowest tenth of the connects. Timeouts themselves
-// are no sign of load: denied connections time out, and a policy still being applied looks the same. A server should not see dozens of
+// report (slow or fast) says nothing about the new one and changes nothing. A dropped SYN shows as
+// a connect of a second or more (the kernel resends it after 1 s), so overloaded servers show in
+// the slowest tenth of the connects. Timeouts themselves are no sign of load: denied connections
+// time out, and a policy still being applied looks the same. A server should not see dozens of
 // simultaneous SYNs from us either: each container dials one destination host at a time, and
 // every source walks the destinations from a different starting point, so at any moment the
 // containers are spread over different servers. The bound starts at 256 across the window and
