@@ -5,6 +5,7 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$CLUSTER_SRC/lib/network.sh"
+source "$CLUSTER_SRC/lib/enforcer.sh"
 
 left=0
 report() { echo "LEFTOVER: $*"; left=1; }
@@ -37,8 +38,7 @@ if command -v nft >/dev/null; then
   done
 fi
 for queue in "$KNP_QUEUE" "$KNP_DNS_QUEUE"; do
-  awk -v q="$queue" '$1 == q { found = 1 } END { exit !found }' /proc/net/netfilter/nfnetlink_queue 2>/dev/null \
-    && report "nfqueue $queue still bound"
+  queue_bound "$queue" && report "nfqueue $queue still bound"
 done
 for ctl in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/k8s.io; do [[ -d $ctl ]] && report "cgroup $ctl"; done
 [[ -e $RUN_DIR ]] && report "runtime dir $RUN_DIR"
